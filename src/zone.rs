@@ -1,0 +1,259 @@
+//! Time zones, and the one place where a local time becomes an instant.
+//!
+//! SPEC 2.4: a local time in a DST gap maps to the instant the gap ends (the
+//! transition), a local time in a fold maps to the earlier of its two
+//! instants. Everything else in the crate goes through [`Zone::instant`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Location};
+
+/// A calendar's time zone: an IANA name (`America/Toronto`) or a fixed
+/// offset (`UTC+01:00`, `UTC-05:00`, `UTC`).
+///
+/// # Example
+/// ```
+/// use sla_deadline::Zone;
+/// let toronto: Zone = "America/Toronto".parse()?;
+/// let fixed: Zone = "UTC+01:00".parse()?;
+/// assert_eq!(fixed.to_string(), "UTC+01:00");
+/// assert!("Mars/Olympus".parse::<Zone>().is_err());
+/// # let _ = toronto;
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Zone(Inner);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inner {
+    Iana(chrono_tz::Tz),
+    Fixed(FixedOffset),
+}
+
+/// Offsets in the tz database stay within +-15 h; brackets for the gap search.
+const MAX_OFFSET_S: i64 = 16 * 3600;
+
+impl Zone {
+    /// Coordinated Universal Time.
+    pub const UTC: Zone = Zone(Inner::Fixed(match FixedOffset::east_opt(0) {
+        Some(o) => o,
+        None => unreachable!(),
+    }));
+
+    /// Parses a zone name, naming `at` in the error.
+    pub(crate) fn parse_at(text: &str, at: impl FnOnce() -> Location) -> Result<Zone, Error> {
+        parse_zone(text).ok_or_else(|| {
+            Error::invalid(
+                at(),
+                format!(
+                    "unknown time zone {text:?}: expected an IANA name such as \"America/Toronto\" or a fixed offset such as \"UTC+01:00\""
+                ),
+            )
+        })
+    }
+
+    /// The UTC offset in seconds in force at `t`.
+    pub(crate) fn offset_at(&self, t: i64) -> i64 {
+        match self.0 {
+            Inner::Fixed(o) => i64::from(o.local_minus_utc()),
+            Inner::Iana(tz) => match DateTime::from_timestamp(t, 0) {
+                Some(utc) => i64::from(
+                    tz.offset_from_utc_datetime(&utc.naive_utc())
+                        .fix()
+                        .local_minus_utc(),
+                ),
+                None => 0,
+            },
+        }
+    }
+
+    /// The instant (Unix seconds) of local time `local`, with SPEC 2.4's
+    /// choices: gap -> the transition instant, fold -> the earlier instant.
+    pub(crate) fn instant(&self, local: NaiveDateTime) -> i64 {
+        let naive_s = local.and_utc().timestamp();
+        match self.0 {
+            Inner::Fixed(o) => naive_s - i64::from(o.local_minus_utc()),
+            Inner::Iana(tz) => match tz.from_local_datetime(&local) {
+                LocalResult::Single(t) => t.timestamp(),
+                LocalResult::Ambiguous(a, b) => a.timestamp().min(b.timestamp()),
+                LocalResult::None => self.gap_end(naive_s),
+            },
+        }
+    }
+
+    /// The earliest instant whose local time is at or after `naive_s`: for a
+    /// local time inside a gap that is the transition instant. Local time is
+    /// increasing over the 32 h bracket because a gap and a fold never sit
+    /// that close together in the tz database.
+    fn gap_end(&self, naive_s: i64) -> i64 {
+        let (mut lo, mut hi) = (naive_s - MAX_OFFSET_S, naive_s + MAX_OFFSET_S);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if mid + self.offset_at(mid) >= naive_s {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    }
+
+    /// `t` (Unix seconds) as a date-time with this zone's offset, for
+    /// display (`2026-11-20T18:30:00-05:00`; UTC+0 is written `+00:00`).
+    pub(crate) fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        let offset = self.offset_at(t.timestamp());
+        let fixed = i32::try_from(offset)
+            .ok()
+            .and_then(FixedOffset::east_opt)
+            .unwrap_or(FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+        t.with_timezone(&fixed)
+    }
+
+    /// The local wall-clock time of `t`.
+    pub(crate) fn naive_local(&self, t: i64) -> Option<NaiveDateTime> {
+        DateTime::from_timestamp(t.checked_add(self.offset_at(t))?, 0).map(|d| d.naive_utc())
+    }
+}
+
+fn parse_zone(text: &str) -> Option<Zone> {
+    if text == "UTC" || text == "Z" {
+        return Some(Zone::UTC);
+    }
+    if let Some(rest) = text.strip_prefix("UTC") {
+        let (sign, hm) = match rest.as_bytes().first()? {
+            b'+' => (1, &rest[1..]),
+            b'-' => (-1, &rest[1..]),
+            _ => return None,
+        };
+        let (h, m) = hm.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 {
+            return None;
+        }
+        let h: i32 = h.parse().ok()?;
+        let m: i32 = m.parse().ok()?;
+        if h > 14 || m > 59 {
+            return None;
+        }
+        return FixedOffset::east_opt(sign * (h * 3600 + m * 60)).map(|o| Zone(Inner::Fixed(o)));
+    }
+    chrono_tz::Tz::from_str(text)
+        .ok()
+        .map(|tz| Zone(Inner::Iana(tz)))
+}
+
+impl FromStr for Zone {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Zone, Error> {
+        Zone::parse_at(s, || Location::new("time zone", ""))
+    }
+}
+
+impl fmt::Display for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Inner::Iana(tz) => f.write_str(tz.name()),
+            Inner::Fixed(o) => {
+                let s = o.local_minus_utc();
+                if s == 0 {
+                    return f.write_str("UTC");
+                }
+                let sign = if s < 0 { '-' } else { '+' };
+                let s = s.abs();
+                write!(f, "UTC{sign}{:02}:{:02}", s / 3600, s % 3600 / 60)
+            }
+        }
+    }
+}
+
+impl Serialize for Zone {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_zone(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown time zone {text:?}: expected an IANA name such as \"America/Toronto\" or a fixed offset such as \"UTC+01:00\""
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("test literal")
+    }
+
+    fn utc(t: i64) -> String {
+        DateTime::from_timestamp(t, 0)
+            .expect("in range")
+            .to_rfc3339()
+    }
+
+    #[test]
+    fn gap_maps_to_the_transition_and_fold_to_the_earlier_instant() {
+        let z: Zone = "America/Toronto".parse().expect("zone");
+        // 2026-03-08 02:30 does not exist; the gap ends at 07:00Z (03:00 EDT).
+        assert_eq!(
+            utc(z.instant(local("2026-03-08 02:30"))),
+            "2026-03-08T07:00:00+00:00"
+        );
+        assert_eq!(
+            utc(z.instant(local("2026-03-08 02:00"))),
+            "2026-03-08T07:00:00+00:00"
+        );
+        assert_eq!(
+            utc(z.instant(local("2026-03-08 03:00"))),
+            "2026-03-08T07:00:00+00:00"
+        );
+        // 2026-11-01 01:30 occurs twice; the earlier is 05:30Z (EDT).
+        assert_eq!(
+            utc(z.instant(local("2026-11-01 01:30"))),
+            "2026-11-01T05:30:00+00:00"
+        );
+        let j: Zone = "America/St_Johns".parse().expect("zone");
+        assert_eq!(
+            utc(j.instant(local("2026-03-08 02:15"))),
+            "2026-03-08T05:30:00+00:00"
+        );
+    }
+
+    #[test]
+    fn fixed_offsets_parse_and_print() {
+        for (text, secs) in [
+            ("UTC+01:00", 3600),
+            ("UTC-05:00", -18000),
+            ("UTC+05:30", 19800),
+            ("UTC", 0),
+        ] {
+            let z: Zone = text.parse().expect("zone");
+            assert_eq!(z.offset_at(0), secs);
+            assert_eq!(z.to_string(), text);
+        }
+        for bad in [
+            "UTC+1",
+            "UTC+15:00",
+            "UTC+01:60",
+            "utc",
+            "",
+            "Europe/Lodnon",
+        ] {
+            assert!(bad.parse::<Zone>().is_err(), "{bad}");
+        }
+        let d = NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("date");
+        assert_eq!(Zone::UTC.instant(d), 1_767_225_600);
+    }
+}
