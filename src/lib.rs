@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod holiday;
 mod hours;
 mod zone;
 

@@ -1,0 +1,1 @@
+//! Holiday sets (placeholder until the holiday rule language lands).

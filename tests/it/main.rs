@@ -1,0 +1,1 @@
+//! The crate's public behaviour, one integration test binary (STYLE 9).
