@@ -1,0 +1,570 @@
+//! Business calendars: a zone, weekly hours, closed dates and dated
+//! exceptions, compiled into an index that answers SPEC 2.5's questions.
+
+mod index;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Result};
+use crate::holiday::HolidaySet;
+use crate::hours::{LocalSpan, WeeklyHours, check_day, weekday_key};
+use crate::zone::Zone;
+
+use self::index::{Index, IndexBuilder};
+
+/// Earliest and latest year a calendar horizon may cover.
+const YEARS: (i32, i32) = (1900, 2200);
+/// Most years one calendar may cover (its index grows with them).
+pub(crate) const MAX_HORIZON_YEARS: u64 = 200;
+/// The horizon of a calendar that does not set one.
+const DEFAULT_HORIZON: (i32, i32) = (2020, 2040);
+
+/// How `n` business days are counted from an instant (SPEC 2.5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayMode {
+    /// The same business position `n` business dates later (14:00 Tuesday
+    /// + 2 = 14:00 Thursday); a day shorter than the position ends at its
+    /// close.
+    #[default]
+    SameTime,
+    /// By the close of business of the `n`-th business date.
+    EndOfDay,
+}
+
+/// A date on which the calendar is closed, all day or for some hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedDay {
+    /// Why it is closed, e.g. `Christmas Day`.
+    pub name: String,
+    /// True if the date is an estimate not yet officially announced.
+    #[serde(default)]
+    pub estimated: bool,
+    /// Local hours closed; empty means the whole day.
+    #[serde(default)]
+    pub hours: Vec<LocalSpan>,
+}
+
+/// The plain-data description of a calendar, built step by step and then
+/// compiled with [`CalendarSpec::build`]. Serde round-trips it.
+///
+/// # Example
+/// ```
+/// use chrono::{NaiveDate, Weekday};
+/// use sla_deadline::{Calendar, WeeklyHours};
+///
+/// let calendar = Calendar::builder("Europe/London".parse()?)
+///     .week(WeeklyHours::weekdays(&["09:00-17:00".parse()?])?)
+///     .closed(NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(), "Christmas Day")
+///     .exception(NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(), vec!["09:00-12:00".parse()?])
+///     .horizon(2026, 2027)
+///     .build()?;
+/// assert_eq!(calendar.zone().to_string(), "Europe/London");
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarSpec {
+    zone: Zone,
+    week: WeeklyHours,
+    #[serde(default)]
+    closed: BTreeMap<NaiveDate, ClosedDay>,
+    #[serde(default)]
+    exceptions: BTreeMap<NaiveDate, Vec<LocalSpan>>,
+    from_year: i32,
+    to_year: i32,
+    #[serde(skip)]
+    holiday_sets: Vec<HolidaySet>,
+}
+
+impl CalendarSpec {
+    /// Sets the weekly hours.
+    pub fn week(mut self, week: WeeklyHours) -> CalendarSpec {
+        self.week = week;
+        self
+    }
+
+    /// Closes `date` all day (a holiday or a one-off closure).
+    pub fn closed(mut self, date: NaiveDate, name: impl Into<String>) -> CalendarSpec {
+        self.closed.insert(
+            date,
+            ClosedDay {
+                name: name.into(),
+                estimated: false,
+                hours: Vec::new(),
+            },
+        );
+        self
+    }
+
+    /// Closes `date` as `day` says (all day, or some hours).
+    pub fn closed_day(mut self, date: NaiveDate, day: ClosedDay) -> CalendarSpec {
+        self.closed.insert(date, day);
+        self
+    }
+
+    /// Closes every holiday of `set` in the horizon (resolved by
+    /// [`CalendarSpec::build`], whatever order the calls come in).
+    pub fn holidays(mut self, set: &HolidaySet) -> CalendarSpec {
+        self.holiday_sets.push(set.clone());
+        self
+    }
+
+    /// Other hours on one date (empty: closed). An exception wins over the
+    /// weekly hours and over a holiday: it can open a holiday.
+    pub fn exception(mut self, date: NaiveDate, spans: Vec<LocalSpan>) -> CalendarSpec {
+        self.exceptions.insert(date, spans);
+        self
+    }
+
+    /// The years the compiled calendar covers, inclusive (default
+    /// 2020-2040). Queries outside them are errors.
+    pub fn horizon(mut self, from_year: i32, to_year: i32) -> CalendarSpec {
+        self.from_year = from_year;
+        self.to_year = to_year;
+        self
+    }
+
+    /// Compiles the calendar.
+    ///
+    /// # Errors
+    /// A horizon that is inverted, outside 1900-2200 or longer than 200
+    /// years; a holiday set that does not cover the horizon; overlapping
+    /// exception spans; a calendar with no open time in its horizon.
+    pub fn build(mut self) -> Result<Calendar> {
+        let at = |path: &str| Location::new("calendar", path);
+        let (from, to) = (self.from_year, self.to_year);
+        if from > to || from < YEARS.0 || to > YEARS.1 {
+            return Err(Error::invalid(
+                at("horizon"),
+                format!(
+                    "{from}-{to} is not a horizon: expected first year <= last year, within {}-{}",
+                    YEARS.0, YEARS.1
+                ),
+            ));
+        }
+        let years = (to - from) as u64 + 1;
+        if years > MAX_HORIZON_YEARS {
+            return Err(Error::Limit {
+                what: "calendar horizon (years)",
+                limit: MAX_HORIZON_YEARS,
+                value: years,
+            });
+        }
+        for set in std::mem::take(&mut self.holiday_sets) {
+            if let Some((first, last)) = set.coverage() {
+                if from < first || to > last {
+                    return Err(Error::invalid(
+                        at("horizon"),
+                        format!(
+                            "{from}-{to} goes beyond the years holiday set {} covers ({first}-{last}): expected a horizon within them",
+                            set.id()
+                        ),
+                    ));
+                }
+            }
+            for h in set.holidays(from, to)? {
+                self.closed.entry(h.date).or_insert(ClosedDay {
+                    name: h.name,
+                    estimated: h.estimated,
+                    hours: h.closed_hours,
+                });
+            }
+        }
+        for (date, spans) in &mut self.exceptions {
+            check_day(spans, || at(&format!("exceptions.{date}")))?;
+        }
+        let index = compile(&self)?;
+        Ok(Calendar { spec: self, index })
+    }
+
+    /// The open spans of local `date`, before DST.
+    fn spans_of(&self, date: NaiveDate) -> Vec<LocalSpan> {
+        if let Some(spans) = self.exceptions.get(&date) {
+            return spans.clone();
+        }
+        let week = self.week.day(date.weekday());
+        match self.closed.get(&date) {
+            None => week.to_vec(),
+            Some(c) if c.hours.is_empty() => Vec::new(),
+            Some(c) => subtract(week, &c.hours),
+        }
+    }
+}
+
+/// `open` minus `closed`, both sorted and disjoint.
+fn subtract(open: &[LocalSpan], closed: &[LocalSpan]) -> Vec<LocalSpan> {
+    let mut out = Vec::new();
+    for span in open {
+        let mut start = span.start();
+        for c in closed {
+            if c.end() <= start || c.start() >= span.end() {
+                continue;
+            }
+            if let Some(s) = LocalSpan::from_seconds(start, c.start().min(span.end())) {
+                out.push(s);
+            }
+            start = start.max(c.end());
+        }
+        if let Some(s) = LocalSpan::from_seconds(start, span.end()) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// The instant of `secs` seconds after local midnight of `date`.
+fn instant(zone: &Zone, date: NaiveDate, secs: u32) -> Option<i64> {
+    let midnight = date.and_hms_opt(0, 0, 0)?;
+    Some(zone.instant(midnight.checked_add_signed(TimeDelta::seconds(i64::from(secs)))?))
+}
+
+fn compile(spec: &CalendarSpec) -> Result<Index> {
+    let overflow = || Error::invalid(Location::new("calendar", "horizon"), "dates out of range");
+    let first = NaiveDate::from_ymd_opt(spec.from_year, 1, 1).ok_or_else(overflow)?;
+    let after = NaiveDate::from_ymd_opt(spec.to_year + 1, 1, 1).ok_or_else(overflow)?;
+    let lo = instant(&spec.zone, first, 0).ok_or_else(overflow)?;
+    let hi = instant(&spec.zone, after, 0).ok_or_else(overflow)?;
+    let mut builder = IndexBuilder::new(lo);
+    let mut spans = Vec::new();
+    for date in first.iter_days().take_while(|d| *d < after) {
+        spans.clear();
+        for span in spec.spans_of(date) {
+            let start = instant(&spec.zone, date, span.start()).ok_or_else(overflow)?;
+            let end = instant(&spec.zone, date, span.end()).ok_or_else(overflow)?;
+            spans.push((start, end.min(hi)));
+        }
+        builder.day(spans.iter().copied());
+    }
+    let index = builder.finish(hi);
+    if index.ivals.is_empty() {
+        return Err(Error::NoOpening {
+            what: format!(
+                "in the horizon {}-{}: expected weekly hours or exceptions with some open time",
+                spec.from_year, spec.to_year
+            ),
+        });
+    }
+    Ok(index)
+}
+
+/// A compiled business calendar: answers every business-time question of
+/// SPEC 2.5 in O(1) or O(log n), whatever the size of the duration.
+///
+/// Instants are taken to the whole second (sub-second parts are dropped).
+/// Business time is counted in real elapsed seconds: a `00:00-24:00`
+/// calendar has 23 business hours on a spring-forward day.
+///
+/// # Example
+/// ```
+/// use chrono::{DateTime, TimeDelta, Utc};
+/// use sla_deadline::{Calendar, DayMode, WeeklyHours};
+///
+/// let calendar = Calendar::builder("America/Toronto".parse()?)
+///     .week(WeeklyHours::weekdays(&["09:00-20:00".parse()?])?)
+///     .horizon(2026, 2026)
+///     .build()?;
+/// let friday: DateTime<Utc> = "2026-11-20T16:30:00-05:00".parse().unwrap();
+/// let due = calendar.add_business(friday, TimeDelta::hours(4))?;
+/// assert_eq!(due.to_rfc3339(), "2026-11-23T15:30:00+00:00"); // Monday 10:30
+/// let due = calendar.add_business_days(friday, 2, DayMode::SameTime)?;
+/// assert_eq!(due.to_rfc3339(), "2026-11-24T21:30:00+00:00"); // Tuesday 16:30
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendar {
+    spec: CalendarSpec,
+    index: Index,
+}
+
+pub(crate) fn rfc3339(t: i64) -> String {
+    DateTime::from_timestamp(t, 0).map_or_else(
+        || format!("{t} s"),
+        |d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
+fn from_secs(t: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp(t, 0).ok_or_else(|| Error::NoOpening {
+        what: format!("at {t} s: outside chrono's range"),
+    })
+}
+
+impl Calendar {
+    /// Starts describing a calendar in `zone`, with no hours yet.
+    pub fn builder(zone: Zone) -> CalendarSpec {
+        CalendarSpec {
+            zone,
+            week: WeeklyHours::default(),
+            closed: BTreeMap::new(),
+            exceptions: BTreeMap::new(),
+            from_year: DEFAULT_HORIZON.0,
+            to_year: DEFAULT_HORIZON.1,
+            holiday_sets: Vec::new(),
+        }
+    }
+
+    /// The calendar's time zone.
+    pub fn zone(&self) -> Zone {
+        self.spec.zone
+    }
+
+    /// The first and last year covered.
+    pub fn horizon(&self) -> (i32, i32) {
+        (self.spec.from_year, self.spec.to_year)
+    }
+
+    /// The description it was compiled from, holidays resolved to dates.
+    pub fn spec(&self) -> &CalendarSpec {
+        &self.spec
+    }
+
+    fn check(&self, t: i64, what: &str) -> Result<()> {
+        self.index.check(t, || what.to_string(), self.horizon())
+    }
+
+    fn out_after(&self, what: &str) -> Error {
+        Error::OutOfHorizon {
+            instant: format!("the result of {what}"),
+            from_year: self.spec.from_year,
+            to_year: self.spec.to_year,
+            what: "it needs business time after the horizon's end".to_string(),
+        }
+    }
+
+    /// B(t) in seconds since the horizon's start.
+    pub(crate) fn position(&self, t: i64) -> Result<i64> {
+        self.check(t, "business position")?;
+        Ok(self.index.b(t))
+    }
+
+    /// SPEC 2.5 `next_open`, in seconds.
+    pub(crate) fn next_open_s(&self, t: i64) -> Result<i64> {
+        self.check(t, "next opening")?;
+        match self.index.ivals.get(self.index.locate(t)) {
+            Some(iv) => Ok(iv.start.max(t)),
+            None => Err(Error::NoOpening {
+                what: format!("after {} within the horizon", rfc3339(t)),
+            }),
+        }
+    }
+
+    /// The earliest instant at business position `x`, not before `t`.
+    pub(crate) fn at_position(&self, t: i64, x: i64, what: &str) -> Result<i64> {
+        let u = self
+            .index
+            .at_position(x)
+            .map_err(|()| self.out_after(what))?;
+        Ok(u.max(t))
+    }
+
+    /// SPEC 2.5 elapsed add, in seconds; `d >= 0`.
+    pub(crate) fn add_s(&self, t: i64, d: i64) -> Result<i64> {
+        if d == 0 {
+            self.check(t, "business time add")?;
+            return Ok(t);
+        }
+        let x = self
+            .position(t)?
+            .checked_add(d)
+            .ok_or_else(|| self.out_after("the business time add"))?;
+        self.at_position(t, x, "the business time add")
+    }
+
+    /// SPEC 2.5 business-days add, in seconds.
+    pub(crate) fn add_days_s(&self, t: i64, n: u32, mode: DayMode) -> Result<i64> {
+        if n == 0 && mode == DayMode::SameTime {
+            self.check(t, "business days add")?;
+            return Ok(t);
+        }
+        let s = self.next_open_s(t)?;
+        let iv = self.index.ivals[self.index.locate(s)];
+        let d0 = iv.day as usize;
+        let days = &self.index.days;
+        let dn = d0
+            .checked_add(n as usize)
+            .and_then(|k| days.get(k))
+            .ok_or_else(|| self.out_after("the business days add"))?;
+        let first = self.index.ivals[dn.first as usize];
+        let last = self.index.ivals[dn.last as usize];
+        match mode {
+            DayMode::EndOfDay => Ok(last.end),
+            DayMode::SameTime => {
+                let off = iv.cum + (s - iv.start) - self.index.ivals[days[d0].first as usize].cum;
+                let len = last.cum + (last.end - last.start) - first.cum;
+                self.at_position(t, first.cum + off.min(len), "the business days add")
+            }
+        }
+    }
+
+    /// The closed dates (holidays, closures) whose local date lies between
+    /// those of `a` and `b` and that would otherwise have open hours: the
+    /// dates a computation from `a` to `b` skipped.
+    pub(crate) fn closed_between(&self, a: i64, b: i64) -> Vec<(NaiveDate, &ClosedDay)> {
+        let (Some(da), Some(db)) = (self.spec.zone.naive_local(a), self.spec.zone.naive_local(b))
+        else {
+            return Vec::new();
+        };
+        if db.date() < da.date() {
+            return Vec::new();
+        }
+        self.spec
+            .closed
+            .range(da.date()..=db.date())
+            .filter(|(date, _)| {
+                !self.spec.exceptions.contains_key(date)
+                    && !self.spec.week.day(date.weekday()).is_empty()
+            })
+            .map(|(date, day)| (*date, day))
+            .collect()
+    }
+
+    /// True if `t` lies in an open interval (start included, end excluded).
+    ///
+    /// # Errors
+    /// `t` outside the horizon.
+    ///
+    /// # Example
+    /// ```
+    /// # use sla_deadline::{Calendar, WeeklyHours};
+    /// # let calendar = Calendar::builder("UTC".parse()?)
+    /// #     .week(WeeklyHours::weekdays(&["09:00-17:00".parse()?])?).horizon(2026, 2026).build()?;
+    /// assert!(calendar.is_open("2026-11-23T09:00:00Z".parse().unwrap())?);
+    /// assert!(!calendar.is_open("2026-11-23T17:00:00Z".parse().unwrap())?);
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn is_open(&self, t: DateTime<Utc>) -> Result<bool> {
+        let t = t.timestamp();
+        self.check(t, "is_open")?;
+        Ok(self
+            .index
+            .ivals
+            .get(self.index.locate(t))
+            .is_some_and(|iv| iv.start <= t))
+    }
+
+    /// `t` if open, else the start of the next open interval.
+    ///
+    /// # Errors
+    /// `t` outside the horizon, or no opening after it within the horizon.
+    ///
+    /// # Example
+    /// ```
+    /// # use sla_deadline::{Calendar, WeeklyHours};
+    /// # let calendar = Calendar::builder("UTC".parse()?)
+    /// #     .week(WeeklyHours::weekdays(&["09:00-17:00".parse()?])?).horizon(2026, 2026).build()?;
+    /// let saturday = "2026-11-21T10:00:00Z".parse().unwrap();
+    /// assert_eq!(calendar.next_open(saturday)?.to_rfc3339(), "2026-11-23T09:00:00+00:00");
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn next_open(&self, t: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        from_secs(self.next_open_s(t.timestamp())?)
+    }
+
+    /// B(b) - B(a): the business time between two instants, negative when
+    /// `a > b`.
+    ///
+    /// # Errors
+    /// Either instant outside the horizon.
+    ///
+    /// # Example
+    /// ```
+    /// # use chrono::TimeDelta;
+    /// # use sla_deadline::{Calendar, WeeklyHours};
+    /// # let calendar = Calendar::builder("UTC".parse()?)
+    /// #     .week(WeeklyHours::weekdays(&["09:00-17:00".parse()?])?).horizon(2026, 2026).build()?;
+    /// let fri = "2026-11-20T16:00:00Z".parse().unwrap();
+    /// let mon = "2026-11-23T10:00:00Z".parse().unwrap();
+    /// assert_eq!(calendar.business_time_between(fri, mon)?, TimeDelta::hours(2));
+    /// assert_eq!(calendar.business_time_between(mon, fri)?, TimeDelta::hours(-2));
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn business_time_between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> Result<TimeDelta> {
+        let (a, b) = (self.position(a.timestamp())?, self.position(b.timestamp())?);
+        Ok(TimeDelta::seconds(b - a))
+    }
+
+    /// The earliest instant `u >= t` with B(u) = B(t) + d: `d` of business
+    /// time after `t`. A deadline that uses up a day exactly is that day's
+    /// closing instant; `add_business(t, 0) == t`.
+    ///
+    /// # Errors
+    /// `d` negative, `t` outside the horizon, or a result past its end.
+    ///
+    /// # Example
+    /// ```
+    /// # use chrono::TimeDelta;
+    /// # use sla_deadline::{Calendar, WeeklyHours};
+    /// # let calendar = Calendar::builder("UTC".parse()?)
+    /// #     .week(WeeklyHours::weekdays(&["09:00-17:00".parse()?])?).horizon(2026, 2026).build()?;
+    /// let t = "2026-11-23T13:00:00Z".parse().unwrap();
+    /// // Exactly the rest of the day: due at closing, not at the next opening.
+    /// assert_eq!(calendar.add_business(t, TimeDelta::hours(4))?.to_rfc3339(), "2026-11-23T17:00:00+00:00");
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn add_business(&self, t: DateTime<Utc>, d: TimeDelta) -> Result<DateTime<Utc>> {
+        if d < TimeDelta::zero() {
+            return Err(Error::invalid(
+                Location::new("calendar", "add_business"),
+                format!(
+                    "duration {}s is negative: expected zero or more",
+                    d.num_seconds()
+                ),
+            ));
+        }
+        from_secs(self.add_s(t.timestamp(), d.num_seconds())?)
+    }
+
+    /// `n` business days after `t` (SPEC 2.5): in [`DayMode::SameTime`], the
+    /// same business position on the `n`-th business date after the date
+    /// of `next_open(t)` (`n = 0` gives `t`); in [`DayMode::EndOfDay`], the
+    /// close of that date (`n = 0` gives the close of the first business
+    /// date at or after `t`).
+    ///
+    /// # Errors
+    /// `t` outside the horizon, or a result past its end.
+    ///
+    /// # Example
+    /// ```
+    /// # use sla_deadline::{Calendar, DayMode, WeeklyHours};
+    /// # let calendar = Calendar::builder("UTC".parse()?)
+    /// #     .week(WeeklyHours::weekdays(&["09:00-17:00".parse()?])?).horizon(2026, 2026).build()?;
+    /// let tue = "2026-11-24T14:00:00Z".parse().unwrap();
+    /// assert_eq!(calendar.add_business_days(tue, 2, DayMode::SameTime)?.to_rfc3339(), "2026-11-26T14:00:00+00:00");
+    /// assert_eq!(calendar.add_business_days(tue, 2, DayMode::EndOfDay)?.to_rfc3339(), "2026-11-26T17:00:00+00:00");
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn add_business_days(
+        &self,
+        t: DateTime<Utc>,
+        n: u32,
+        mode: DayMode,
+    ) -> Result<DateTime<Utc>> {
+        from_secs(self.add_days_s(t.timestamp(), n, mode)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(s: &str) -> LocalSpan {
+        s.parse().expect("test span")
+    }
+
+    #[test]
+    fn subtract_cuts_closed_hours_out_of_open_spans() {
+        let open = [span("09:00-12:00"), span("13:00-17:00")];
+        let got = subtract(&open, &[span("11:00-14:00")]);
+        assert_eq!(got, vec![span("09:00-11:00"), span("14:00-17:00")]);
+        assert_eq!(subtract(&open, &[span("00:00-24:00")]), vec![]);
+        assert_eq!(subtract(&open, &[span("12:00-13:00")]), open.to_vec());
+    }
+
+    #[test]
+    fn weekday_keys() {
+        assert_eq!(weekday_key(Weekday::Sun), "sun");
+    }
+}
