@@ -36,3 +36,22 @@ impl HolidaySet {
         }
     }
 }
+
+impl HolidaySet {
+    pub fn builtin(id: &str) -> Result<HolidaySet, Error> {
+        Err(Error::unknown("holiday set", id, []))
+    }
+    pub fn builtin_ids() -> &'static [&'static str] {
+        &[]
+    }
+    pub fn from_toml_str(_text: &str, origin: &str) -> Result<HolidaySet, Error> {
+        Err(Error::unknown("holiday set", origin, []))
+    }
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<HolidaySet, Error> {
+        Err(Error::unknown(
+            "holiday set",
+            &path.as_ref().display().to_string(),
+            [],
+        ))
+    }
+}

@@ -1,0 +1,332 @@
+//! The validated policy model. Everything here has been checked by the
+//! loader: ids are unique, every metric has a target for every severity and
+//! channel it applies to, every event name is known.
+
+use crate::calendar::{Calendar, DayMode};
+use crate::error::{Error, Result};
+use crate::target::Target;
+
+/// A vendor's SLA policy: regions, severities, channels, metrics, options.
+///
+/// # Example
+/// ```no_run
+/// use sla_deadline::Policy;
+/// let policy = Policy::builtin("ol-care")?;
+/// let americas = policy.region("americas")?;
+/// assert_eq!(americas.calendar().zone().to_string(), "America/Toronto");
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) vendor: String,
+    pub(crate) source: String,
+    pub(crate) regions: Vec<Region>,
+    pub(crate) severities: Vec<Severity>,
+    pub(crate) channels: Vec<Channel>,
+    pub(crate) metrics: Vec<Metric>,
+    pub(crate) options: Options,
+}
+
+/// A support centre: its calendar and languages.
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) calendar: Calendar,
+    pub(crate) languages: Vec<String>,
+}
+
+/// A severity level, e.g. `P1` Critical.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Severity {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) description: String,
+}
+
+/// An intake channel, e.g. `phone`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Channel {
+    pub(crate) id: String,
+    pub(crate) name: String,
+}
+
+/// Which time a metric's clock counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockKind {
+    /// Only the region's business hours count.
+    Business,
+    /// Every second counts (24/7).
+    Calendar,
+}
+
+/// What a stopped clock does when the ticket is reopened.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OnReopen {
+    /// Nothing: it stays stopped.
+    #[default]
+    Nothing,
+    /// It runs again with its remaining budget (resolution).
+    Resume,
+    /// A new cycle starts, if the clock had ever started (update).
+    NewCycle,
+}
+
+/// What a severity change does to running clocks (SPEC 6).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SeverityChange {
+    /// Take the new severity's target, converted from the original start.
+    #[default]
+    Recompute,
+    /// Start a fresh clock at the change.
+    Restart,
+}
+
+/// One measured promise: when its clock starts, stops, restarts and
+/// pauses, and its targets.
+#[derive(Debug, Clone)]
+pub struct Metric {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) clock: ClockKind,
+    /// Event kinds (SPEC 5 names) that start the clock when it has not
+    /// started yet.
+    pub(crate) start: Vec<String>,
+    /// Event kinds that stop it for good (until a reopen).
+    pub(crate) stop: Vec<String>,
+    /// Event kinds that start a new cycle while it runs.
+    pub(crate) restart: Vec<String>,
+    pub(crate) on_reopen: OnReopen,
+    /// True if waiting on the customer pauses it.
+    pub(crate) pauses: bool,
+    /// Channels it applies to; empty means all.
+    pub(crate) channels: Vec<String>,
+    /// Targets: `(severity, channel)` lookup, resolved by the loader into
+    /// a full grid, indexed `[severity][channel]` in the policy's order.
+    pub(crate) grid: Vec<Vec<Target>>,
+}
+
+/// Policy-wide clock options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub(crate) severity_change: SeverityChange,
+    pub(crate) day_mode: DayMode,
+    pub(crate) warnings: Vec<f64>,
+    pub(crate) horizon: (i32, i32),
+}
+
+impl Policy {
+    /// The policy's id, e.g. `ol-care`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Its display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The vendor whose rules it models.
+    pub fn vendor(&self) -> &str {
+        &self.vendor
+    }
+    /// The source text it models.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    /// Its regions, in file order.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+    /// Its severities, in file order.
+    pub fn severities(&self) -> &[Severity] {
+        &self.severities
+    }
+    /// Its channels, in file order.
+    pub fn channels(&self) -> &[Channel] {
+        &self.channels
+    }
+    /// Its metrics, in file order (the order of reports).
+    pub fn metrics(&self) -> &[Metric] {
+        &self.metrics
+    }
+    /// Its options.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The region with this id.
+    ///
+    /// # Errors
+    /// An unknown id; the error lists the known ones.
+    pub fn region(&self, id: &str) -> Result<&Region> {
+        self.regions
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| Error::unknown("region", id, self.regions.iter().map(|r| r.id.as_str())))
+    }
+
+    /// The severity with this id.
+    ///
+    /// # Errors
+    /// An unknown id; the error lists the known ones.
+    pub fn severity(&self, id: &str) -> Result<&Severity> {
+        self.severities.iter().find(|s| s.id == id).ok_or_else(|| {
+            Error::unknown(
+                "severity",
+                id,
+                self.severities.iter().map(|s| s.id.as_str()),
+            )
+        })
+    }
+
+    /// The channel with this id.
+    ///
+    /// # Errors
+    /// An unknown id; the error lists the known ones.
+    pub fn channel(&self, id: &str) -> Result<&Channel> {
+        self.channels.iter().find(|c| c.id == id).ok_or_else(|| {
+            Error::unknown("channel", id, self.channels.iter().map(|c| c.id.as_str()))
+        })
+    }
+
+    /// The metric with this id.
+    ///
+    /// # Errors
+    /// An unknown id; the error lists the known ones.
+    pub fn metric(&self, id: &str) -> Result<&Metric> {
+        self.metrics
+            .iter()
+            .find(|m| m.id == id)
+            .ok_or_else(|| Error::unknown("metric", id, self.metrics.iter().map(|m| m.id.as_str())))
+    }
+
+    pub(crate) fn severity_index(&self, id: &str) -> Option<usize> {
+        self.severities.iter().position(|s| s.id == id)
+    }
+
+    pub(crate) fn channel_index(&self, id: &str) -> Option<usize> {
+        self.channels.iter().position(|c| c.id == id)
+    }
+}
+
+impl Region {
+    /// Its id, e.g. `americas`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Its display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Its compiled business calendar.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+    /// The languages it serves.
+    pub fn languages(&self) -> &[String] {
+        &self.languages
+    }
+}
+
+impl Severity {
+    /// Its id, e.g. `P1`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Its name, e.g. `Critical`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// What it means.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+impl Channel {
+    /// Its id, e.g. `phone`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Its display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Metric {
+    /// Its id, e.g. `first_response`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Its display name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Business or calendar clock.
+    pub fn clock(&self) -> ClockKind {
+        self.clock
+    }
+    /// True if waiting on the customer pauses it.
+    pub fn pauses(&self) -> bool {
+        self.pauses
+    }
+    /// True if it applies to tickets from `channel`.
+    pub fn applies_to(&self, channel: &str) -> bool {
+        self.channels.is_empty() || self.channels.iter().any(|c| c == channel)
+    }
+
+    /// Its target for a severity and channel of `policy` (by index), or
+    /// `None` when either index is out of range.
+    pub(crate) fn target_at(&self, severity: usize, channel: usize) -> Option<Target> {
+        self.grid.get(severity)?.get(channel).copied()
+    }
+
+    /// Its target for a severity and channel, `None` if unknown.
+    pub fn target(&self, policy: &Policy, severity: &str, channel: &str) -> Option<Target> {
+        self.target_at(
+            policy.severity_index(severity)?,
+            policy.channel_index(channel)?,
+        )
+    }
+
+    pub(crate) fn starts_on(&self, kind: &str) -> bool {
+        self.start.iter().any(|k| k == kind)
+    }
+    pub(crate) fn stops_on(&self, kind: &str) -> bool {
+        self.stop.iter().any(|k| k == kind)
+    }
+    pub(crate) fn restarts_on(&self, kind: &str) -> bool {
+        self.restart.iter().any(|k| k == kind)
+    }
+    pub(crate) fn on_reopen(&self) -> OnReopen {
+        self.on_reopen
+    }
+}
+
+impl Options {
+    /// What a severity change does.
+    pub fn severity_change(&self) -> SeverityChange {
+        self.severity_change
+    }
+    /// How business-day targets are counted.
+    pub fn day_mode(&self) -> DayMode {
+        self.day_mode
+    }
+    /// Warning thresholds, fractions of the budget in (0, 1].
+    pub fn warnings(&self) -> &[f64] {
+        &self.warnings
+    }
+    /// The years every region's calendar covers.
+    pub fn horizon(&self) -> (i32, i32) {
+        self.horizon
+    }
+}
