@@ -7,7 +7,9 @@ mod error;
 mod holiday;
 mod hours;
 mod policy;
+mod report;
 mod target;
+mod ticket;
 mod zone;
 
 pub use crate::calendar::{Calendar, CalendarSpec, ClosedDay, DayMode};
@@ -17,5 +19,7 @@ pub use crate::hours::{LocalSpan, WeeklyHours};
 pub use crate::policy::{
     Channel, ClockKind, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
 };
+pub use crate::report::{MetricReport, Report, Status, ThresholdCrossing};
 pub use crate::target::Target;
+pub use crate::ticket::{Event, EventKind, Ticket, evaluate};
 pub use crate::zone::Zone;
