@@ -204,10 +204,7 @@ mod tests {
     #[test]
     fn location_display() {
         let at = Location::new("ol-care.toml", "regions.uk.zone").at_offset("x\ny", 2);
-        assert_eq!(
-            at.to_string(),
-            "ol-care.toml: line 2, column 1: regions.uk.zone"
-        );
+        assert_eq!(at.to_string(), "ol-care.toml: line 2, column 1: regions.uk.zone");
         let err = Error::invalid(at, "unknown time zone \"Europe/Lodnon\"");
         assert_eq!(
             err.to_string(),

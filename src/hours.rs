@@ -63,7 +63,9 @@ impl LocalSpan {
         parse_span(text).map_err(|why| {
             Error::invalid(
                 at(),
-                format!("{text:?} is not a time span ({why}): expected \"HH:MM-HH:MM\" with start < end <= 24:00"),
+                format!(
+                    "{text:?} is not a time span ({why}): expected \"HH:MM-HH:MM\" with start < end <= 24:00"
+                ),
             )
         })
     }

@@ -80,9 +80,7 @@ fn parse(text: &str) -> Result<Target, &'static str> {
             'm' => (2, 60),
             's' => (3, 1),
             'd' => {
-                return Err(
-                    "\"d\" is ambiguous: write business days as \"bd\" or calendar time in hours",
-                );
+                return Err("\"d\" is ambiguous: write business days as \"bd\" or calendar time in hours");
             }
             _ => return Err("unknown unit: expected h, m, s or bd"),
         };

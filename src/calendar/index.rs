@@ -132,10 +132,7 @@ impl Index {
     /// none). `t` must lie in `[lo, hi]`.
     pub(crate) fn locate(&self, t: i64) -> usize {
         let b = ((t - self.lo) / DAY_S) as usize;
-        let mut i = self
-            .buckets
-            .get(b)
-            .map_or(self.ivals.len(), |&i| i as usize);
+        let mut i = self.buckets.get(b).map_or(self.ivals.len(), |&i| i as usize);
         while i < self.ivals.len() && self.ivals[i].end <= t {
             i += 1;
         }
@@ -160,12 +157,7 @@ impl Index {
         }
     }
 
-    pub(crate) fn check(
-        &self,
-        t: i64,
-        what: impl FnOnce() -> String,
-        years: (i32, i32),
-    ) -> Result<()> {
+    pub(crate) fn check(&self, t: i64, what: impl FnOnce() -> String, years: (i32, i32)) -> Result<()> {
         if t < self.lo || t > self.hi {
             return Err(Error::OutOfHorizon {
                 instant: crate::calendar::rfc3339(t),

@@ -353,10 +353,7 @@ impl Calendar {
 
     /// The earliest instant at business position `x`, not before `t`.
     pub(crate) fn at_position(&self, t: i64, x: i64, what: &str) -> Result<i64> {
-        let u = self
-            .index
-            .at_position(x)
-            .map_err(|()| self.out_after(what))?;
+        let u = self.index.at_position(x).map_err(|()| self.out_after(what))?;
         Ok(u.max(t))
     }
 
@@ -403,8 +400,7 @@ impl Calendar {
     /// those of `a` and `b` and that would otherwise have open hours: the
     /// dates a computation from `a` to `b` skipped.
     pub(crate) fn closed_between(&self, a: i64, b: i64) -> Vec<(NaiveDate, &ClosedDay)> {
-        let (Some(da), Some(db)) = (self.spec.zone.naive_local(a), self.spec.zone.naive_local(b))
-        else {
+        let (Some(da), Some(db)) = (self.spec.zone.naive_local(a), self.spec.zone.naive_local(b)) else {
             return Vec::new();
         };
         if db.date() < da.date() {
@@ -414,8 +410,7 @@ impl Calendar {
             .closed
             .range(da.date()..=db.date())
             .filter(|(date, _)| {
-                !self.spec.exceptions.contains_key(date)
-                    && !self.spec.week.day(date.weekday()).is_empty()
+                !self.spec.exceptions.contains_key(date) && !self.spec.week.day(date.weekday()).is_empty()
             })
             .map(|(date, day)| (*date, day))
             .collect()
@@ -508,10 +503,7 @@ impl Calendar {
         if d < TimeDelta::zero() {
             return Err(Error::invalid(
                 Location::new("calendar", "add_business"),
-                format!(
-                    "duration {}s is negative: expected zero or more",
-                    d.num_seconds()
-                ),
+                format!("duration {}s is negative: expected zero or more", d.num_seconds()),
             ));
         }
         from_secs(self.add_s(t.timestamp(), d.num_seconds())?)
@@ -536,12 +528,7 @@ impl Calendar {
     /// assert_eq!(calendar.add_business_days(tue, 2, DayMode::EndOfDay)?.to_rfc3339(), "2026-11-26T17:00:00+00:00");
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```
-    pub fn add_business_days(
-        &self,
-        t: DateTime<Utc>,
-        n: u32,
-        mode: DayMode,
-    ) -> Result<DateTime<Utc>> {
+    pub fn add_business_days(&self, t: DateTime<Utc>, n: u32, mode: DayMode) -> Result<DateTime<Utc>> {
         from_secs(self.add_days_s(t.timestamp(), n, mode)?)
     }
 }

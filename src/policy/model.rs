@@ -64,9 +64,7 @@ pub enum ClockKind {
 }
 
 /// What a stopped clock does when the ticket is reopened.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnReopen {
     /// Nothing: it stays stopped.
@@ -79,9 +77,7 @@ pub enum OnReopen {
 }
 
 /// What a severity change does to running clocks (SPEC 6).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SeverityChange {
     /// Take the new severity's target, converted from the original start.
@@ -178,13 +174,10 @@ impl Policy {
     /// # Errors
     /// An unknown id; the error lists the known ones.
     pub fn severity(&self, id: &str) -> Result<&Severity> {
-        self.severities.iter().find(|s| s.id == id).ok_or_else(|| {
-            Error::unknown(
-                "severity",
-                id,
-                self.severities.iter().map(|s| s.id.as_str()),
-            )
-        })
+        self.severities
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| Error::unknown("severity", id, self.severities.iter().map(|s| s.id.as_str())))
     }
 
     /// The channel with this id.
@@ -192,9 +185,10 @@ impl Policy {
     /// # Errors
     /// An unknown id; the error lists the known ones.
     pub fn channel(&self, id: &str) -> Result<&Channel> {
-        self.channels.iter().find(|c| c.id == id).ok_or_else(|| {
-            Error::unknown("channel", id, self.channels.iter().map(|c| c.id.as_str()))
-        })
+        self.channels
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| Error::unknown("channel", id, self.channels.iter().map(|c| c.id.as_str())))
     }
 
     /// The metric with this id.
@@ -292,10 +286,7 @@ impl Metric {
 
     /// Its target for a severity and channel, `None` if unknown.
     pub fn target(&self, policy: &Policy, severity: &str, channel: &str) -> Option<Target> {
-        self.target_at(
-            policy.severity_index(severity)?,
-            policy.channel_index(channel)?,
-        )
+        self.target_at(policy.severity_index(severity)?, policy.channel_index(channel)?)
     }
 
     pub(crate) fn starts_on(&self, kind: &str) -> bool {

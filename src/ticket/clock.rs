@@ -116,11 +116,7 @@ impl Clock {
         self.cycle_start = t;
         self.runs.clear();
         self.open = (!waiting).then_some(t);
-        self.state = if waiting {
-            State::Paused
-        } else {
-            State::Running
-        };
+        self.state = if waiting { State::Paused } else { State::Running };
         self.stopped_at = None;
         self.ever_started = true;
         self.notes.clear();

@@ -152,11 +152,10 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
         }
         EventKind::TargetAgreed { metric, target } => {
             let m = policy.metric(metric).map_err(|e| bad(e.to_string()))?;
-            let t =
-                Target::parse_at(target, || Location::new("target", "")).map_err(|e| match e {
-                    Error::Invalid { message, .. } => bad(message),
-                    other => bad(other.to_string()),
-                })?;
+            let t = Target::parse_at(target, || Location::new("target", "")).map_err(|e| match e {
+                Error::Invalid { message, .. } => bad(message),
+                other => bad(other.to_string()),
+            })?;
             if m.clock() == ClockKind::Calendar && matches!(t, Target::BusinessDays(_)) {
                 return Err(bad(format!(
                     "target {target:?} counts business days but metric {metric} runs on a calendar clock: expected a duration such as \"30m\""
@@ -171,12 +170,7 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
 /// Stable order by instant, `created` first among events at its instant.
 fn ordered(events: &[Event]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| {
-        (
-            events[i].at,
-            !matches!(events[i].kind, EventKind::Created { .. }),
-        )
-    });
+    order.sort_by_key(|&i| (events[i].at, !matches!(events[i].kind, EventKind::Created { .. })));
     order
 }
 
@@ -203,12 +197,7 @@ struct Fold<'p> {
     warnings: Vec<String>,
 }
 
-fn fold(
-    policy: &Policy,
-    region: &Region,
-    events: &[Event],
-    as_of: Option<DateTime<Utc>>,
-) -> Result<Report> {
+fn fold(policy: &Policy, region: &Region, events: &[Event], as_of: Option<DateTime<Utc>>) -> Result<Report> {
     let order = ordered(events);
     let Some(&first) = order.first() else {
         return Err(Error::invalid(
@@ -375,9 +364,7 @@ impl Fold<'_> {
     fn stop(&mut self, m: usize, t: i64, reason: &str) {
         let clock = &mut self.clocks[m];
         clock.stop(t);
-        clock
-            .notes
-            .push(format!("stopped at {} ({reason})", rfc3339(t)));
+        clock.notes.push(format!("stopped at {} ({reason})", rfc3339(t)));
     }
 
     fn resolve(&mut self, t: i64, reason: &str) {
@@ -400,17 +387,14 @@ impl Fold<'_> {
         match &event.kind {
             EventKind::Created { .. } => {
                 for m in 0..self.clocks.len() {
-                    if self.clocks[m].state == State::Pending
-                        && self.policy.metrics()[m].starts_on(kind)
-                    {
+                    if self.clocks[m].state == State::Pending && self.policy.metrics()[m].starts_on(kind) {
                         self.start(m, t, kind)?;
                     }
                 }
             }
             EventKind::Acknowledged => {
                 let any = (0..self.clocks.len()).any(|m| {
-                    self.clocks[m].state != State::NotApplicable
-                        && self.policy.metrics()[m].stops_on(kind)
+                    self.clocks[m].state != State::NotApplicable && self.policy.metrics()[m].stops_on(kind)
                 });
                 if self.acknowledged {
                     self.ignore(index, kind, "the ticket was already acknowledged");
@@ -437,10 +421,7 @@ impl Fold<'_> {
                 }
             }
             EventKind::SeverityChanged { severity } => {
-                let new = self
-                    .policy
-                    .severity_index(severity)
-                    .unwrap_or(self.severity);
+                let new = self.policy.severity_index(severity).unwrap_or(self.severity);
                 if new == self.severity {
                     self.ignore(index, kind, &format!("the severity is already {severity}"));
                     return Ok(());
@@ -455,9 +436,7 @@ impl Fold<'_> {
                     let why = format!("severity {old}->{severity} at {}", rfc3339(t));
                     if restart {
                         self.start(m, t, kind)?;
-                        self.clocks[m]
-                            .notes
-                            .insert(0, format!("{why}: a fresh clock"));
+                        self.clocks[m].notes.insert(0, format!("{why}: a fresh clock"));
                     } else {
                         self.recompute(m, why)?;
                     }
@@ -471,9 +450,7 @@ impl Fold<'_> {
                 } else {
                     self.waiting = true;
                     for m in 0..self.clocks.len() {
-                        if self.clocks[m].state == State::Running
-                            && self.policy.metrics()[m].pauses()
-                        {
+                        if self.clocks[m].state == State::Running && self.policy.metrics()[m].pauses() {
                             self.clocks[m].pause(t);
                             self.clocks[m]
                                 .notes
@@ -508,15 +485,11 @@ impl Fold<'_> {
                     self.ignore(
                         index,
                         kind,
-                        &format!(
-                            "metric {metric} does not apply to channel {}",
-                            self.channel_id()
-                        ),
+                        &format!("metric {metric} does not apply to channel {}", self.channel_id()),
                     );
                     return Ok(());
                 }
-                let target = Target::parse_at(target, || Location::new("target", ""))
-                    .unwrap_or(Target::None);
+                let target = Target::parse_at(target, || Location::new("target", "")).unwrap_or(Target::None);
                 self.agreed[m] = Some(target);
                 if self.clocks[m].is_active() {
                     self.recompute(m, format!("agreed at {}", rfc3339(t)))?;
@@ -557,9 +530,7 @@ impl Fold<'_> {
                                 )?;
                             }
                         }
-                        OnReopen::NewCycle
-                            if clock.ever_started && clock.state != State::NotApplicable =>
-                        {
+                        OnReopen::NewCycle if clock.ever_started && clock.state != State::NotApplicable => {
                             self.start(m, t, kind)?;
                         }
                         _ => {}
@@ -600,8 +571,7 @@ impl Fold<'_> {
         let mut wake: Option<i64> = None;
         for (m, clock) in self.clocks.iter().enumerate() {
             let r = self.metric_report(m, clock, as_of, &mut warnings)?;
-            if matches!(r.status, Status::Running | Status::Breached) && clock.stopped_at.is_none()
-            {
+            if matches!(r.status, Status::Running | Status::Breached) && clock.stopped_at.is_none() {
                 let later = r
                     .warnings
                     .iter()
@@ -684,8 +654,7 @@ impl Fold<'_> {
                 } else {
                     format!("the first {}", metric.start.join(" or "))
                 };
-                r.explanation
-                    .push(format!("not started yet (starts at {first})"));
+                r.explanation.push(format!("not started yet (starts at {first})"));
                 return Ok(r);
             }
             _ => {}
@@ -708,9 +677,7 @@ impl Fold<'_> {
         r.remaining_s = Some((budget - elapsed).max(0));
         let due = clock.reach(&measure, budget)?;
         r.status = match (clock.state, due) {
-            (State::Stopped, Some(d)) if clock.stopped_at.is_some_and(|s| s > d) => {
-                Status::Breached
-            }
+            (State::Stopped, Some(d)) if clock.stopped_at.is_some_and(|s| s > d) => Status::Breached,
             (State::Stopped, _) => Status::Met,
             (_, Some(d)) if as_of > d => Status::Breached,
             (State::Paused, _) => Status::Paused,

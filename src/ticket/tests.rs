@@ -148,11 +148,7 @@ fn due(report: &Report, metric: &str) -> String {
 }
 
 fn metric<'r>(report: &'r Report, id: &str) -> &'r MetricReport {
-    report
-        .metrics
-        .iter()
-        .find(|m| m.metric == id)
-        .expect("metric")
+    report.metrics.iter().find(|m| m.metric == id).expect("metric")
 }
 
 #[test]

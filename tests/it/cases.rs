@@ -38,10 +38,9 @@ fn case_names() -> Vec<String> {
 
 fn run(name: &str) -> (Value, Value) {
     let dir = cases_dir();
-    let input: TicketFile = serde_json::from_str(
-        &std::fs::read_to_string(dir.join(format!("{name}.json"))).expect("input"),
-    )
-    .expect("input parses");
+    let input: TicketFile =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json"))).expect("input"))
+            .expect("input parses");
     let expected: Expected = serde_json::from_str(
         &std::fs::read_to_string(dir.join(format!("{name}.expected.json"))).expect("expected"),
     )
@@ -78,23 +77,15 @@ fn every_case_gives_its_expected_figures() {
             "warnings",
         ] {
             if got[key] != want[key] {
-                failures.push(format!(
-                    "{name}: {key}: got {} want {}",
-                    got[key], want[key]
-                ));
+                failures.push(format!("{name}: {key}: got {} want {}", got[key], want[key]));
             }
         }
-        let (Some(got_m), Some(want_m)) = (got["metrics"].as_array(), want["metrics"].as_array())
-        else {
+        let (Some(got_m), Some(want_m)) = (got["metrics"].as_array(), want["metrics"].as_array()) else {
             failures.push(format!("{name}: metrics missing"));
             continue;
         };
         if got_m.len() != want_m.len() {
-            failures.push(format!(
-                "{name}: {} metrics, want {}",
-                got_m.len(),
-                want_m.len()
-            ));
+            failures.push(format!("{name}: {} metrics, want {}", got_m.len(), want_m.len()));
             continue;
         }
         for (g, w) in got_m.iter().zip(want_m) {
@@ -104,10 +95,7 @@ fn every_case_gives_its_expected_figures() {
             };
             for key in fields.keys() {
                 if g[key] != w[key] {
-                    failures.push(format!(
-                        "{name}: {metric}.{key}: got {} want {}",
-                        g[key], w[key]
-                    ));
+                    failures.push(format!("{name}: {metric}.{key}: got {} want {}", g[key], w[key]));
                 }
             }
         }
