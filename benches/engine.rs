@@ -1,0 +1,60 @@
+//! Engine benchmarks (issue 5): the report of a typical six-event OL Care
+//! ticket, and a batch of 100 000 tickets on one core.
+//!
+//! Run: `cargo bench --bench engine`
+
+use std::hint::black_box;
+
+use chrono::{DateTime, Duration, Utc};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use sla_deadline::{Event, EventKind, Policy, evaluate};
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("instant literal")
+}
+
+/// Created, acknowledged, responded, updated, a wait and the reply: the
+/// ticket of worked case 13.
+fn typical(shift: Duration) -> Vec<Event> {
+    let e = |s: &str, kind| Event::new(at(s) + shift, kind);
+    vec![
+        e("2026-11-23T14:00:00Z", EventKind::Created { severity: "P2".into(), channel: "email".into() }),
+        e("2026-11-23T14:01:00Z", EventKind::Acknowledged),
+        e("2026-11-23T14:30:00Z", EventKind::Responded),
+        e("2026-11-24T14:45:00Z", EventKind::Updated),
+        e("2026-11-24T15:00:00Z", EventKind::WaitingOnCustomer),
+        e("2026-11-25T20:00:00Z", EventKind::CustomerReplied),
+    ]
+}
+
+fn engine(c: &mut Criterion) {
+    let policy = Policy::builtin("ol-care").expect("built-in policy");
+    let events = typical(Duration::zero());
+    let as_of = Some(at("2026-11-25T21:00:00Z"));
+    c.bench_function("report/typical_6_events", |b| {
+        b.iter(|| evaluate(&policy, black_box("americas"), black_box(&events), as_of).expect("report"))
+    });
+
+    // 100 000 tickets spread over two years, evaluated one after another.
+    let tickets: Vec<Vec<Event>> = (0..100_000).map(|i| typical(Duration::minutes(i * 7 % (600 * 24 * 60)))).collect();
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    group.bench_function("100k_tickets", |b| {
+        b.iter_batched(
+            || (),
+            |()| {
+                let mut breached = 0usize;
+                for events in &tickets {
+                    let r = evaluate(&policy, "americas", events, None).expect("report");
+                    breached += r.metrics.iter().filter(|m| m.breached_by_s.is_some()).count();
+                }
+                black_box(breached)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);
