@@ -23,3 +23,7 @@ pub use crate::report::{MetricReport, Report, Status, ThresholdCrossing};
 pub use crate::target::Target;
 pub use crate::ticket::{Event, EventKind, Ticket, evaluate};
 pub use crate::zone::Zone;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

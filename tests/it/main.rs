@@ -1,3 +1,4 @@
 //! The crate's public behaviour, one integration test binary (STYLE 9).
 mod cases;
 mod engine;
+mod examples;

@@ -1,0 +1,118 @@
+//! What the example binaries share: loading a policy by id or path,
+//! reading instants, printing a report as a table, and reporting errors.
+
+#![allow(dead_code)] // each example uses its own part
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use sla_deadline::{Policy, Report};
+
+/// The policies' facts for `--help`.
+pub fn builtin_help() -> String {
+    let mut out = String::from("Built-in policies (or give a path to a policy TOML file):\n");
+    for id in Policy::builtin_ids() {
+        match Policy::builtin(id) {
+            Ok(p) => {
+                let names = |v: Vec<&str>| v.join(", ");
+                let _ = writeln!(out, "  {id}: {}", p.name());
+                let _ = writeln!(out, "    regions:    {}", names(p.regions().iter().map(|r| r.id()).collect()));
+                let _ = writeln!(out, "    severities: {}", names(p.severities().iter().map(|s| s.id()).collect()));
+                let _ = writeln!(out, "    channels:   {}", names(p.channels().iter().map(|c| c.id()).collect()));
+            }
+            Err(e) => {
+                let _ = writeln!(out, "  {id}: (does not load: {e})");
+            }
+        }
+    }
+    out
+}
+
+/// Reads an RFC 3339 instant given to `flag`.
+pub fn instant(flag: &str, text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.to_utc()).map_err(|e| {
+        format!("{flag}: {text:?} is not an RFC 3339 instant ({e}): expected e.g. 2026-11-20T16:30:00-05:00")
+    })
+}
+
+/// Prints `message` as an error with a hint, and the exit code to return.
+pub fn fail(message: impl std::fmt::Display, hint: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    if !hint.is_empty() {
+        eprintln!("hint: {hint}");
+    }
+    ExitCode::FAILURE
+}
+
+/// A duration in seconds as `1d 2h 30m` (signed).
+pub fn span(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let s = seconds.unsigned_abs();
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    let mut out = String::from(sign);
+    if d > 0 {
+        let _ = write!(out, "{d}d ");
+    }
+    if d > 0 || h > 0 {
+        let _ = write!(out, "{h}h ");
+    }
+    let _ = write!(out, "{m}m");
+    if sec > 0 {
+        let _ = write!(out, " {sec}s");
+    }
+    out
+}
+
+fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+/// The report as a table: one row per metric, then its explanation.
+pub fn print_report(report: &Report, detail: bool) {
+    println!(
+        "{} / {} ({}), severity {}, channel {}, as of {}",
+        report.policy,
+        report.region,
+        report.timezone,
+        report.severity,
+        report.channel,
+        report.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    println!();
+    println!(
+        "{:<16} {:<7} {:<15} {:<26} {:<21} {:>12} {:>12}",
+        "metric", "target", "status", "due (local)", "due (UTC)", "elapsed", "remaining"
+    );
+    for m in &report.metrics {
+        println!(
+            "{:<16} {:<7} {:<15} {:<26} {:<21} {:>12} {:>12}",
+            m.metric,
+            opt(m.target),
+            m.status.to_string(),
+            opt(m.due_local.map(|d| d.to_rfc3339())),
+            opt(m.due_at.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
+            opt(m.elapsed_s.map(span)),
+            opt(m.remaining_s.map(span)),
+        );
+    }
+    if detail {
+        for m in &report.metrics {
+            println!();
+            println!("{}:", m.metric);
+            for line in &m.explanation {
+                println!("  - {line}");
+            }
+            for w in &m.warnings {
+                println!("  - warning at {:.0}%: {}", w.threshold * 100.0, w.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            }
+        }
+    }
+    if let Some(t) = report.next_wake_up {
+        println!();
+        println!("next wake-up: {}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    }
+    for w in &report.warnings {
+        println!("warning: {w}");
+    }
+}

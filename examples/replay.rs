@@ -1,0 +1,84 @@
+//! Replays a ticket file and prints its report (SPEC 9).
+//!
+//! ```text
+//! cargo run --release --example replay -- FILE.json [--as-of INSTANT] [--json]
+//! ```
+//!
+//! FILE is `{"policy": ID|PATH, "region": R, "events": [...]}`; `-` reads
+//! standard input. A relative policy path is taken from the current
+//! directory.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::Parser;
+use serde::Deserialize;
+use sla_deadline::{Event, Policy, evaluate};
+
+/// The report of a ticket's events under an SLA policy.
+#[derive(Parser)]
+#[command(name = "replay", after_help = common::builtin_help())]
+struct Args {
+    /// Ticket file (JSON), or - for standard input.
+    file: String,
+    /// Report as of this instant (RFC 3339); default: the latest event.
+    #[arg(long = "as-of")]
+    as_of: Option<String>,
+    /// Print the report as one JSON document (SPEC 9).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketFile {
+    policy: String,
+    region: String,
+    events: Vec<Event>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let as_of = match args.as_of.as_deref().map(|t| common::instant("--as-of", t)).transpose() {
+        Ok(t) => t,
+        Err(e) => return common::fail(e, "give the instant with its offset, e.g. --as-of 2026-11-25T16:00:00-05:00"),
+    };
+    let mut text = String::new();
+    let read = if args.file == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(&args.file).map(|t| text = t)
+    };
+    if let Err(e) = read {
+        return common::fail(format!("{}: cannot read: {e}", args.file), "give the path of a ticket JSON file, or - for standard input");
+    }
+    let ticket: TicketFile = match serde_json::from_str(&text) {
+        Ok(t) => t,
+        Err(e) => {
+            return common::fail(
+                format!("{}: line {}, column {}: {e}", args.file, e.line(), e.column()),
+                "a ticket file is {\"policy\": \"ol-care\", \"region\": \"americas\", \"events\": [{\"at\": \"2026-11-23T09:00:00-05:00\", \"type\": \"created\", \"severity\": \"P2\", \"channel\": \"email\"}]}",
+            );
+        }
+    };
+    let policy = match Policy::load(&ticket.policy) {
+        Ok(p) => p,
+        Err(e) => return common::fail(e, "\"policy\" takes a built-in id (see --help) or the path of a policy file"),
+    };
+    let report = match evaluate(&policy, &ticket.region, &ticket.events, as_of) {
+        Ok(r) => r,
+        Err(e) => return common::fail(e, "events are numbered from 0 in the order of the file"),
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => return common::fail(e, ""),
+        }
+    } else {
+        common::print_report(&report, true);
+    }
+    ExitCode::SUCCESS
+}
