@@ -12,6 +12,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::error::{Error, Location};
 
 const DAY_S: u32 = 86_400;
+/// Most spans one day may have: keeps a compiled calendar's size bounded.
+pub(crate) const MAX_SPANS_PER_DAY: usize = 48;
 
 /// A local time-of-day interval `[start, end)`, `start < end`, written
 /// `HH:MM-HH:MM` (or with seconds, `HH:MM:SS`); `24:00` is allowed as an end.
@@ -148,6 +150,12 @@ impl<'de> Deserialize<'de> for LocalSpan {
 /// Sorts `spans` and checks that none overlap; `what` names the day in the
 /// error (e.g. `hours.mon`).
 pub(crate) fn check_day(spans: &mut [LocalSpan], at: impl Fn() -> Location) -> Result<(), Error> {
+    if spans.len() > MAX_SPANS_PER_DAY {
+        return Err(Error::invalid(
+            at(),
+            format!("{} spans in one day: expected at most {MAX_SPANS_PER_DAY}", spans.len()),
+        ));
+    }
     spans.sort_unstable();
     for pair in spans.windows(2) {
         if pair[0].overlaps(&pair[1]) {
