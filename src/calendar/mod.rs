@@ -268,7 +268,7 @@ fn compile(spec: &CalendarSpec) -> Result<Index> {
 ///     .build()?;
 /// let friday: DateTime<Utc> = "2026-11-20T16:30:00-05:00".parse().unwrap();
 /// let due = calendar.add_business(friday, TimeDelta::hours(4))?;
-/// assert_eq!(due.to_rfc3339(), "2026-11-23T15:30:00+00:00"); // Monday 10:30
+/// assert_eq!(due.to_rfc3339(), "2026-11-23T14:30:00+00:00"); // Monday 09:30
 /// let due = calendar.add_business_days(friday, 2, DayMode::SameTime)?;
 /// assert_eq!(due.to_rfc3339(), "2026-11-24T21:30:00+00:00"); // Tuesday 16:30
 /// # Ok::<(), sla_deadline::Error>(())
