@@ -641,3 +641,19 @@ fn no_input_panics() {
         let _ = Policy::from_toml_str(&ACME.replace(old, new), "odd.toml");
     }
 }
+
+#[test]
+fn the_readme_s_complete_example_loads() {
+    let readme = std::fs::read_to_string("policies/README.md").expect("README");
+    let (_, tail) = readme
+        .split_once("## A complete minimal policy")
+        .expect("section");
+    let block = tail
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("toml block");
+    let p = Policy::from_toml_str(block, "README.md").expect("README example loads");
+    let fr = p.metric("first_response").expect("metric");
+    assert_eq!(fr.target(&p, "normal", "email"), Some(BD(1)));
+}
