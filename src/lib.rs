@@ -8,5 +8,6 @@ mod hours;
 mod zone;
 
 pub use crate::error::{Error, Location, Result};
+pub use crate::holiday::{Holiday, HolidaySet};
 pub use crate::hours::{LocalSpan, WeeklyHours};
 pub use crate::zone::Zone;
