@@ -65,6 +65,8 @@ const BUILTIN_IDS: [&str; 8] = [
 /// assert_eq!(
 ///     christmas,
 ///     [
+///         "2027-12-25 Christmas Day",
+///         "2027-12-26 Boxing Day",
 ///         "2027-12-27 Christmas Day (substitute day)",
 ///         "2027-12-28 Boxing Day (substitute day)",
 ///     ]

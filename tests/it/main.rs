@@ -1,1 +1,2 @@
 //! The crate's public behaviour, one integration test binary (STYLE 9).
+mod holidays;
