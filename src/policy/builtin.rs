@@ -69,7 +69,7 @@ impl Policy {
     ///
     /// let err = Policy::from_toml_str(&text.replace("2h", "2 hours"), "acme.toml").unwrap_err();
     /// assert!(err.to_string().starts_with(
-    ///     "acme.toml: line 21, column 27: metrics.first_response.by_severity.high: \"2 hours\" is not a target"
+    ///     "acme.toml: line 21, column 24: metrics.first_response.by_severity.high: \"2 hours\" is not a target"
     /// ));
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```

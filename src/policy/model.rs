@@ -9,7 +9,7 @@ use crate::target::Target;
 /// A vendor's SLA policy: regions, severities, channels, metrics, options.
 ///
 /// # Example
-/// ```no_run
+/// ```
 /// use sla_deadline::Policy;
 /// let policy = Policy::builtin("ol-care")?;
 /// let americas = policy.region("americas")?;

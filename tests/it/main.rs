@@ -1,2 +1,3 @@
 //! The crate's public behaviour, one integration test binary (STYLE 9).
+mod holidays;
 mod policy;

@@ -178,13 +178,13 @@ fn ol_care_regions_answer_spec_4_1() {
 #[test]
 fn ol_care_regions_open_and_close_at_local_times() {
     let p = load("ol-care");
-    // Wednesday 2026-06-17 (summer time in both hemispheres' north) and
-    // Wednesday 2026-01-14 (winter in the north): no holiday anywhere.
+    // Wednesday 2026-06-10 (summer time in the north) and Wednesday
+    // 2026-01-14 (summer time in Melbourne): no holiday in any region.
     for (region, open, closed) in [
         (
             "americas",
-            "2026-06-17T09:00:00-04:00",
-            "2026-06-17T20:00:00-04:00",
+            "2026-06-10T09:00:00-04:00",
+            "2026-06-10T20:00:00-04:00",
         ),
         (
             "americas",
@@ -193,8 +193,8 @@ fn ol_care_regions_open_and_close_at_local_times() {
         ),
         (
             "uk",
-            "2026-06-17T09:00:00+01:00",
-            "2026-06-17T17:00:00+01:00",
+            "2026-06-10T09:00:00+01:00",
+            "2026-06-10T17:00:00+01:00",
         ),
         (
             "uk",
@@ -203,8 +203,8 @@ fn ol_care_regions_open_and_close_at_local_times() {
         ),
         (
             "germany",
-            "2026-06-17T16:59:59+02:00",
-            "2026-06-17T17:00:00+02:00",
+            "2026-06-10T16:59:59+02:00",
+            "2026-06-10T17:00:00+02:00",
         ),
         (
             "france",
@@ -213,8 +213,8 @@ fn ol_care_regions_open_and_close_at_local_times() {
         ),
         (
             "netherlands",
-            "2026-06-17T09:00:00+02:00",
-            "2026-06-17T08:00:00+02:00",
+            "2026-06-10T09:00:00+02:00",
+            "2026-06-10T08:00:00+02:00",
         ),
         (
             "australia",
@@ -223,18 +223,18 @@ fn ol_care_regions_open_and_close_at_local_times() {
         ),
         (
             "australia",
-            "2026-06-17T09:00:00+10:00",
-            "2026-06-17T19:00:00+10:00",
+            "2026-06-10T09:00:00+10:00",
+            "2026-06-10T19:00:00+10:00",
         ),
         (
             "malaysia",
-            "2026-06-17T09:00:00+08:00",
-            "2026-06-17T17:00:00+08:00",
+            "2026-06-10T09:00:00+08:00",
+            "2026-06-10T17:00:00+08:00",
         ),
         (
             "japan",
-            "2026-06-17T09:00:00+09:00",
-            "2026-06-17T17:00:00+09:00",
+            "2026-06-10T09:00:00+09:00",
+            "2026-06-10T17:00:00+09:00",
         ),
         // Saturday.
         (
@@ -251,6 +251,19 @@ fn ol_care_regions_open_and_close_at_local_times() {
         assert!(
             !cal.is_open(utc(closed)).expect("horizon"),
             "{region} closed at {closed}"
+        );
+    }
+    // Closed on the holidays of their own sets.
+    for (region, instant) in [
+        ("malaysia", "2026-06-17T12:00:00+08:00"),  // Awal Muharram
+        ("japan", "2026-01-12T12:00:00+09:00"),     // Coming of Age Day
+        ("germany", "2026-06-04T12:00:00+02:00"),   // Corpus Christi (Hesse)
+        ("australia", "2026-06-08T12:00:00+10:00"), // King's Birthday
+    ] {
+        let cal = p.region(region).expect("region").calendar();
+        assert!(
+            !cal.is_open(utc(instant)).expect("horizon"),
+            "{region} closed at {instant}"
         );
     }
     // Closed on holidays: Christmas 2026 is a Friday.
@@ -398,15 +411,15 @@ fn e3k_odoo_answers_spec_4_2() {
     let cal = quebec.calendar();
     assert_eq!(cal.zone().to_string(), "America/Toronto");
     assert!(
-        cal.is_open(utc("2026-06-17T08:30:00-04:00"))
+        cal.is_open(utc("2026-06-10T08:30:00-04:00"))
             .expect("horizon")
     );
     assert!(
-        !cal.is_open(utc("2026-06-17T08:29:59-04:00"))
+        !cal.is_open(utc("2026-06-10T08:29:59-04:00"))
             .expect("horizon")
     );
     assert!(
-        !cal.is_open(utc("2026-06-17T17:00:00-04:00"))
+        !cal.is_open(utc("2026-06-10T17:00:00-04:00"))
             .expect("horizon")
     );
     // Fête nationale, Wednesday 2026-06-24: Quebec holidays.
