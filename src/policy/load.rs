@@ -505,12 +505,15 @@ fn region_of(
         }
     }
     let (from, to) = options.horizon;
+    // Everything else was checked above, so what the calendar can still
+    // refuse is a holiday set that does not cover the horizon (or fails to
+    // produce its dates): point at `holidays`.
     let calendar = spec.horizon(from, to).build().map_err(|e| {
         let message = match e {
-            Error::Invalid { message, .. } => message,
+            Error::Invalid { message, .. } => format!("{message} (see options.horizon)"),
             other => other.to_string(),
         };
-        ctx.err(&path, region.span(), message)
+        ctx.err(&holidays_path, holidays.span(), message)
     })?;
     let mut languages = Vec::new();
     if let Some(langs) = &r.languages {

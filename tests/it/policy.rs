@@ -670,3 +670,26 @@ fn the_readme_s_complete_example_loads() {
     let fr = p.metric("first_response").expect("metric");
     assert_eq!(fr.target(&p, "normal", "email"), Some(BD(1)));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Splicing arbitrary text anywhere into a valid policy gives a policy
+    /// or an error, never a panic.
+    #[test]
+    fn spliced_policies_never_panic(at in 0usize..2000, cut in 0usize..40, insert in "[ -~\n]{0,12}") {
+        let mut at = at.min(ACME.len());
+        while !ACME.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + cut).min(ACME.len());
+        while !ACME.is_char_boundary(end) {
+            end -= 1;
+        }
+        let text = format!("{}{insert}{}", &ACME[..at], &ACME[end..]);
+        if let Err(e) = Policy::from_toml_str(&text, "spliced.toml") {
+            let shown = e.to_string();
+            proptest::prop_assert!(shown.starts_with("spliced.toml"), "{}", shown);
+        }
+    }
+}
