@@ -120,11 +120,11 @@ pub(crate) fn load(text: &str, origin: &str, base: &Path) -> Result<Policy> {
 }
 
 fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
-    let whole = 0..0;
+    // A missing table has no span: point at the top of the file.
     let meta = raw.policy.ok_or_else(|| {
         ctx.err(
             "policy",
-            whole.clone(),
+            0..0,
             "missing table `[policy]`: expected the policy's id, name and vendor",
         )
     })?;
@@ -792,19 +792,19 @@ fn metric_of(
 
     let chan_ids: Vec<&str> = channels.iter().map(|c| c.id.as_str()).collect();
     let mut applies: Vec<String> = Vec::new();
-    if let Some(list_) = &m.channels {
+    if let Some(listed) = &m.channels {
         let cpath = join(&path, "channels");
-        if list_.get_ref().is_empty() {
+        if listed.get_ref().is_empty() {
             return Err(ctx.err(
                 &cpath,
-                list_.span(),
+                listed.span(),
                 format!(
                     "no channel listed: expected some of {}, or no `channels` key for all",
                     list(chan_ids.iter().copied())
                 ),
             ));
         }
-        for c in list_.get_ref() {
+        for c in listed.get_ref() {
             let name = c.get_ref();
             if !chan_ids.contains(&name.as_str()) {
                 return Err(ctx.err(
