@@ -1,57 +1,389 @@
-//! Holiday sets (temporary stand-in with the agreed API; replaced by the
-//! holiday rule language).
-#![allow(missing_docs, unreachable_pub, dead_code)]
+//! Holiday sets: named rules that produce closed dates per year (SPEC 3).
+//!
+//! A set is data, a TOML file (format: `policies/holidays/README.md`):
+//! [`parse`] turns the text into a validated model ([`rule::SetDef`]) and
+//! [`rule`] evaluates it into dates. This module is the public face: the
+//! built-in sets, coverage checks, and merging of holidays that share a date.
 
-use crate::error::Error;
+mod parse;
+mod rule;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::error::{Error, Location};
 use crate::hours::LocalSpan;
+use rule::{Entry, MAX_YEAR, MIN_YEAR, SetDef};
 
+/// The longest span of years one [`HolidaySet::holidays`] call may ask for.
+const MAX_QUERY_YEARS: u64 = 400;
+
+/// The built-in sets: id and file text (embedded at compile time).
+const BUILTINS: [(&str, &str); 8] = [
+    ("ca-qc", include_str!("../../policies/holidays/ca-qc.toml")),
+    (
+        "gb-eng",
+        include_str!("../../policies/holidays/gb-eng.toml"),
+    ),
+    ("de-he", include_str!("../../policies/holidays/de-he.toml")),
+    ("fr", include_str!("../../policies/holidays/fr.toml")),
+    ("nl", include_str!("../../policies/holidays/nl.toml")),
+    (
+        "au-vic",
+        include_str!("../../policies/holidays/au-vic.toml"),
+    ),
+    (
+        "my-kul",
+        include_str!("../../policies/holidays/my-kul.toml"),
+    ),
+    ("jp", include_str!("../../policies/holidays/jp.toml")),
+];
+
+const BUILTIN_IDS: [&str; 8] = [
+    "ca-qc", "gb-eng", "de-he", "fr", "nl", "au-vic", "my-kul", "jp",
+];
+
+/// A named set of holiday rules, immutable once loaded.
+///
+/// Load a built-in set with [`HolidaySet::builtin`] or your own file with
+/// [`HolidaySet::from_path`] / [`HolidaySet::from_toml_str`], then list its
+/// closed dates with [`HolidaySet::holidays`].
+///
+/// # Example
+/// ```
+/// use sla_deadline::HolidaySet;
+/// let uk = HolidaySet::builtin("gb-eng")?;
+/// let days = uk.holidays(2027, 2027)?;
+/// let christmas: Vec<String> = days
+///     .iter()
+///     .filter(|h| h.date.format("%m").to_string() == "12")
+///     .map(|h| format!("{} {}", h.date, h.name))
+///     .collect();
+/// assert_eq!(
+///     christmas,
+///     [
+///         "2027-12-25 Christmas Day",
+///         "2027-12-26 Boxing Day",
+///         "2027-12-27 Christmas Day (substitute day)",
+///         "2027-12-28 Boxing Day (substitute day)",
+///     ]
+/// );
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HolidaySet {
-    id: String,
-    list: Vec<Holiday>,
+    def: SetDef,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One closed date of a [`HolidaySet`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Holiday {
-    pub date: chrono::NaiveDate,
+    /// The local date that is closed.
+    pub date: NaiveDate,
+    /// The holiday's name; observed and substitute days are their own
+    /// entries, named as such (`Christmas Day (substitute day)`); holidays
+    /// that share a date have their names joined with `" / "`.
     pub name: String,
+    /// True for an explicit date not yet officially announced.
     pub estimated: bool,
+    /// Empty when the date is closed all day; otherwise the local hours that
+    /// are closed (a partial-day closure).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub closed_hours: Vec<LocalSpan>,
 }
 
 impl HolidaySet {
-    pub fn id(&self) -> &str {
-        &self.id
+    /// A built-in set by id: one of [`HolidaySet::builtin_ids`].
+    ///
+    /// # Errors
+    /// [`Error::Unknown`] for an id that is not built in.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::HolidaySet;
+    /// let jp = HolidaySet::builtin("jp")?;
+    /// assert_eq!(jp.id(), "jp");
+    /// assert!(HolidaySet::builtin("xx").is_err());
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn builtin(id: &str) -> Result<HolidaySet, Error> {
+        static LOADED: [OnceLock<Result<HolidaySet, Error>>; 8] = [
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+            OnceLock::new(),
+        ];
+        let found = BUILTINS
+            .iter()
+            .zip(LOADED.iter())
+            .find(|((name, _), _)| *name == id);
+        let Some(((name, text), cell)) = found else {
+            return Err(Error::unknown("holiday set", id, BUILTIN_IDS));
+        };
+        cell.get_or_init(|| HolidaySet::from_toml_str(text, &format!("builtin:{name}")))
+            .clone()
     }
-    pub fn coverage(&self) -> Option<(i32, i32)> {
-        None
+
+    /// The ids of the built-in sets.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::HolidaySet;
+    /// assert!(HolidaySet::builtin_ids().contains(&"ca-qc"));
+    /// ```
+    pub fn builtin_ids() -> &'static [&'static str] {
+        &BUILTIN_IDS
     }
-    pub fn holidays(&self, _from: i32, _to: i32) -> Result<Vec<Holiday>, Error> {
-        Ok(self.list.clone())
+
+    /// Parses a set from TOML text; `origin` (a file name) is used in error
+    /// messages.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming `origin`, the key path, line and column, the
+    /// bad value and what was expected; [`Error::Limit`] for text over 4 MiB.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::HolidaySet;
+    /// let text = r#"
+    /// id = "acme"
+    /// name = "Acme offices"
+    /// [holidays.founders_day]
+    /// name = "Founders' Day"
+    /// month = 5
+    /// weekday = "friday"
+    /// nth = "last"
+    /// "#;
+    /// let set = HolidaySet::from_toml_str(text, "acme.toml")?;
+    /// assert_eq!(set.holidays(2026, 2026)?[0].date.to_string(), "2026-05-29");
+    ///
+    /// let err = HolidaySet::from_toml_str(&text.replace("\"last\"", "6"), "acme.toml")
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "acme.toml: line 8, column 7: holidays.founders_day.nth: 6 is not a valid nth: expected 1 to 5 or \"last\""
+    /// );
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<HolidaySet, Error> {
+        parse::parse(text, origin).map(|def| HolidaySet { def })
     }
-    pub fn from_list(id: &str, list: Vec<Holiday>) -> HolidaySet {
-        HolidaySet {
-            id: id.to_string(),
-            list,
+
+    /// Reads and parses a set from a TOML file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be read; otherwise as
+    /// [`HolidaySet::from_toml_str`], naming the path.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::HolidaySet;
+    /// let set = HolidaySet::from_path("policies/holidays/fr.toml")?;
+    /// assert_eq!(set, HolidaySet::builtin("fr")?);
+    /// assert!(HolidaySet::from_path("no/such/file.toml").is_err());
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Result<HolidaySet, Error> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let io = |e: std::io::Error| Error::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        };
+        let size = std::fs::metadata(path).map_err(io)?.len();
+        if size > parse::MAX_TEXT_BYTES as u64 {
+            return Err(Error::Limit {
+                what: "holiday set file size in bytes",
+                limit: parse::MAX_TEXT_BYTES as u64,
+                value: size,
+            });
         }
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        HolidaySet::from_toml_str(&text, &shown)
+    }
+
+    /// The set's id (`gb-eng`).
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    /// The set's name (`England and Wales`).
+    pub fn name(&self) -> &str {
+        &self.def.name
+    }
+
+    /// The years the set can answer for: `None` for every year the crate
+    /// supports (1900 to 2200), `Some((first, last))` when explicit per-year
+    /// dates (or the equinox approximation, defined to 2150) limit it.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::HolidaySet;
+    /// assert_eq!(HolidaySet::builtin("fr")?.coverage(), None);
+    /// let (first, last) = HolidaySet::builtin("my-kul")?.coverage().unwrap_or_default();
+    /// assert!(first <= 2020 && last >= 2035);
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn coverage(&self) -> Option<(i32, i32)> {
+        self.def.coverage
+    }
+
+    /// Every closed date from 1 January of `from_year` to 31 December of
+    /// `to_year`, sorted, one entry per date.
+    ///
+    /// Holidays that share a date are merged: names joined with `" / "` in
+    /// file order, a full-day closure wins over a partial one (partial hours
+    /// are united), and the date is `estimated` only if every holiday on it
+    /// is. Each year is evaluated with its neighbour years in view, so an
+    /// observed day that crosses a year boundary is kept.
+    ///
+    /// # Errors
+    /// - [`Error::OutOfHorizon`] for a year outside [`HolidaySet::coverage`]
+    ///   (or outside 1900-2200);
+    /// - [`Error::Invalid`] if `from_year > to_year`;
+    /// - [`Error::Limit`] for a span over 400 years.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::HolidaySet;
+    /// let jp = HolidaySet::builtin("jp")?;
+    /// let sept: Vec<String> = jp
+    ///     .holidays(2026, 2026)?
+    ///     .into_iter()
+    ///     .filter(|h| h.date.format("%m").to_string() == "09")
+    ///     .map(|h| format!("{} {}", h.date, h.name))
+    ///     .collect();
+    /// assert_eq!(
+    ///     sept,
+    ///     [
+    ///         "2026-09-21 Respect for the Aged Day",
+    ///         "2026-09-22 Citizens' Holiday",
+    ///         "2026-09-23 Autumnal Equinox Day",
+    ///     ]
+    /// );
+    /// assert!(jp.holidays(2027, 2026).is_err());
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn holidays(&self, from_year: i32, to_year: i32) -> Result<Vec<Holiday>, Error> {
+        if from_year > to_year {
+            return Err(Error::invalid(
+                Location::new(format!("holiday set {}", self.def.id), ""),
+                format!(
+                    "from_year {from_year} is after to_year {to_year}: expected from_year <= to_year"
+                ),
+            ));
+        }
+        let span = (i64::from(to_year) - i64::from(from_year) + 1).unsigned_abs();
+        if span > MAX_QUERY_YEARS {
+            return Err(Error::Limit {
+                what: "holiday query span in years",
+                limit: MAX_QUERY_YEARS,
+                value: span,
+            });
+        }
+        let (first, last) = self.def.coverage.unwrap_or((MIN_YEAR, MAX_YEAR));
+        if from_year < first || to_year > last {
+            return Err(Error::OutOfHorizon {
+                instant: format!("{from_year}-{to_year}"),
+                from_year: first,
+                to_year: last,
+                what: format!(
+                    "holiday set {} ({}) has holidays for {first}-{last} only, not for {from_year}-{to_year}",
+                    self.def.id, self.def.name
+                ),
+            });
+        }
+        // Bounded above, so the neighbour years cannot overflow.
+        let mut entries = self.def.evaluate(from_year - 1, to_year + 1);
+        entries.retain(|e| (from_year..=to_year).contains(&e.date.year()));
+        entries.sort_by_key(|e| (e.date, e.rule, e.substitute));
+        Ok(merge(entries))
     }
 }
 
-impl HolidaySet {
-    pub fn builtin(id: &str) -> Result<HolidaySet, Error> {
-        Err(Error::unknown("holiday set", id, []))
+/// Merges entries (sorted by date) that share a date.
+fn merge(entries: Vec<Entry>) -> Vec<Holiday> {
+    let mut out: Vec<Holiday> = Vec::with_capacity(entries.len());
+    let mut full_day = false;
+    for e in entries {
+        match out.last_mut() {
+            Some(last) if last.date == e.date => {
+                if !last.name.split(" / ").any(|n| n == e.name) {
+                    last.name.push_str(" / ");
+                    last.name.push_str(&e.name);
+                }
+                last.estimated &= e.estimated;
+                if full_day || e.closed_hours.is_empty() {
+                    full_day = true;
+                    last.closed_hours.clear();
+                } else {
+                    last.closed_hours.extend(e.closed_hours);
+                    last.closed_hours = unite(std::mem::take(&mut last.closed_hours));
+                }
+            }
+            _ => {
+                full_day = e.closed_hours.is_empty();
+                out.push(Holiday {
+                    date: e.date,
+                    name: e.name,
+                    estimated: e.estimated,
+                    closed_hours: e.closed_hours,
+                });
+            }
+        }
     }
-    pub fn builtin_ids() -> &'static [&'static str] {
-        &[]
+    out
+}
+
+/// Sorts spans and joins those that overlap or touch.
+fn unite(mut spans: Vec<LocalSpan>) -> Vec<LocalSpan> {
+    spans.sort_unstable();
+    let mut out: Vec<LocalSpan> = Vec::with_capacity(spans.len());
+    for s in spans {
+        if let Some(last) = out.last_mut() {
+            if s.start() <= last.end() {
+                if let Some(joined) = LocalSpan::from_seconds(last.start(), last.end().max(s.end()))
+                {
+                    *last = joined;
+                }
+                continue;
+            }
+        }
+        out.push(s);
     }
-    pub fn from_toml_str(_text: &str, origin: &str) -> Result<HolidaySet, Error> {
-        Err(Error::unknown("holiday set", origin, []))
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_loads() {
+        for id in HolidaySet::builtin_ids() {
+            let set = HolidaySet::builtin(id).expect("built-in sets are valid");
+            assert_eq!(set.id(), *id);
+            set.holidays(2020, 2035).expect("built-ins cover 2020-2035");
+        }
     }
-    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<HolidaySet, Error> {
-        Err(Error::unknown(
-            "holiday set",
-            &path.as_ref().display().to_string(),
-            [],
-        ))
+
+    #[test]
+    fn partial_spans_unite() {
+        let span = |s: &str| s.parse::<LocalSpan>().expect("valid span");
+        assert_eq!(
+            unite(vec![
+                span("13:00-17:00"),
+                span("09:00-12:00"),
+                span("12:00-13:30")
+            ]),
+            vec![span("09:00-17:00")]
+        );
     }
 }

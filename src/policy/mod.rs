@@ -1,9 +1,15 @@
 //! Policies: one vendor's SLA rules as data (SPEC 4).
 //!
-//! Pipeline: TOML text -> raw serde structs (`raw`) -> validated model
-//! (`model`, this module's public types) with compiled calendars.
+//! Pipeline, one stage a module: TOML text -> raw serde structs that keep
+//! every value's position (`raw`) -> checks and holiday sets -> the
+//! validated model with compiled calendars (`load`, building `model`'s
+//! types). `builtin` holds the public entry points and the embedded
+//! policies. The file format is documented in `policies/README.md`.
 
+mod builtin;
+mod load;
 mod model;
+mod raw;
 
 pub use self::model::{
     Channel, ClockKind, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,

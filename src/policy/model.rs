@@ -9,14 +9,14 @@ use crate::target::Target;
 /// A vendor's SLA policy: regions, severities, channels, metrics, options.
 ///
 /// # Example
-/// ```no_run
+/// ```
 /// use sla_deadline::Policy;
 /// let policy = Policy::builtin("ol-care")?;
 /// let americas = policy.region("americas")?;
 /// assert_eq!(americas.calendar().zone().to_string(), "America/Toronto");
 /// # Ok::<(), sla_deadline::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -30,7 +30,7 @@ pub struct Policy {
 }
 
 /// A support centre: its calendar and languages.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -89,7 +89,7 @@ pub enum SeverityChange {
 
 /// One measured promise: when its clock starts, stops, restarts and
 /// pauses, and its targets.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Metric {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -298,8 +298,25 @@ impl Metric {
     pub(crate) fn restarts_on(&self, kind: &str) -> bool {
         self.restart.iter().any(|k| k == kind)
     }
-    pub(crate) fn on_reopen(&self) -> OnReopen {
+    /// What it does when the ticket is reopened.
+    pub fn on_reopen(&self) -> OnReopen {
         self.on_reopen
+    }
+    /// The event kinds (SPEC 5 names) that start it.
+    pub fn start_events(&self) -> &[String] {
+        &self.start
+    }
+    /// The event kinds that stop it.
+    pub fn stop_events(&self) -> &[String] {
+        &self.stop
+    }
+    /// The event kinds that start a new cycle while it runs.
+    pub fn restart_events(&self) -> &[String] {
+        &self.restart
+    }
+    /// The channels it applies to, as written; empty means all.
+    pub fn channels(&self) -> &[String] {
+        &self.channels
     }
 }
 

@@ -2,3 +2,5 @@
 mod cases;
 mod engine;
 mod examples;
+mod holidays;
+mod policy;

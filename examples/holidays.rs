@@ -1,0 +1,94 @@
+//! Lists the closed dates of a holiday set.
+//!
+//! `cargo run --example holidays -- SET FROM_YEAR TO_YEAR [--json]`, where
+//! SET is a built-in id (`gb-eng`, `jp`, ...) or the path to a TOML file
+//! (format: `policies/holidays/README.md`).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use sla_deadline::{Holiday, HolidaySet};
+
+const BUILTINS: &str = "ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp";
+
+/// List the closed dates (holidays, observed and substitute days) of a
+/// holiday set.
+#[derive(Parser)]
+#[command(
+    name = "holidays",
+    after_help = concat!(
+        "Built-in sets: ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp\n",
+        "A SET containing '/' or ending in .toml is read as a file."
+    )
+)]
+struct Args {
+    /// A built-in set id or the path to a TOML holiday set file.
+    set: String,
+    /// First year to list.
+    from_year: i32,
+    /// Last year to list.
+    to_year: i32,
+    /// Print one JSON array instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn load(set: &str) -> Result<HolidaySet, String> {
+    let is_path = set.contains('/') || set.contains('\\') || set.ends_with(".toml");
+    if is_path {
+        HolidaySet::from_path(set)
+            .map_err(|e| format!("{e}\nfix the file, or give a built-in set ({BUILTINS})"))
+    } else {
+        HolidaySet::builtin(set).map_err(|e| {
+            format!("{e}\ngive a built-in set id, or a path to a .toml holiday set file")
+        })
+    }
+}
+
+fn table(set: &HolidaySet, days: &[Holiday]) {
+    println!("{} ({})", set.name(), set.id());
+    for h in days {
+        let mut line = format!("{}  {}  {}", h.date, h.date.format("%a"), h.name);
+        if h.estimated {
+            line.push_str("  [estimated]");
+        }
+        if !h.closed_hours.is_empty() {
+            let spans: Vec<String> = h.closed_hours.iter().map(|s| s.to_string()).collect();
+            line.push_str(&format!("  closed {}", spans.join(", ")));
+        }
+        println!("{line}");
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = load(&args.set).and_then(|set| {
+        let days = set.holidays(args.from_year, args.to_year).map_err(|e| {
+            let hint = match set.coverage() {
+                Some((a, b)) => format!("ask for years within {a}-{b}"),
+                None => "ask for years within 1900-2200, FROM_YEAR <= TO_YEAR".to_string(),
+            };
+            format!("{e}\n{hint}")
+        })?;
+        Ok((set, days))
+    });
+    let (set, days) = match result {
+        Ok(ok) => ok,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&days) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("error: cannot write JSON: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        table(&set, &days);
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,1107 @@
+//! Stage 2: raw serde structs -> the validated model, with compiled
+//! calendars.
+//!
+//! Every check names the file, the key path, the line and column of the bad
+//! value (or of the table that lacks a key), the value and what was
+//! expected. The first mistake found wins; the order is fixed (metadata,
+//! options, severities, channels, regions, metrics) so a file always gives
+//! the same error.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, Weekday};
+use toml::Spanned;
+
+use crate::calendar::{Calendar, DayMode};
+use crate::error::{Error, Location, Result};
+use crate::holiday::HolidaySet;
+use crate::hours::{LocalSpan, WeeklyHours, check_day};
+use crate::target::Target;
+use crate::zone::Zone;
+
+use super::model::{
+    Channel, ClockKind, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
+};
+use super::raw::{self, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
+
+/// The event kinds of SPEC 5, the only names `start`, `stop` and `restart`
+/// may use.
+pub(crate) const EVENTS: [&str; 11] = [
+    "created",
+    "acknowledged",
+    "responded",
+    "updated",
+    "severity_changed",
+    "waiting_on_customer",
+    "customer_replied",
+    "target_agreed",
+    "resolved",
+    "reopened",
+    "closed",
+];
+
+/// The horizon of a policy that does not set one.
+pub(crate) const DEFAULT_HORIZON: (i32, i32) = (2020, 2035);
+/// The years a horizon may cover (the calendar's own bounds).
+const YEARS: (i64, i64) = (1900, 2200);
+/// Most years one horizon may cover.
+const MAX_YEARS: i64 = 200;
+/// Most region-years one policy may compile: each region compiles one
+/// calendar per horizon year, so a short file with many regions and a long
+/// horizon must not be able to ask for gigabytes.
+const MAX_REGION_YEARS: i64 = 2000;
+
+const DAYS: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Mon),
+    ("tue", Weekday::Tue),
+    ("wed", Weekday::Wed),
+    ("thu", Weekday::Thu),
+    ("fri", Weekday::Fri),
+    ("sat", Weekday::Sat),
+    ("sun", Weekday::Sun),
+];
+
+/// Where the text came from: for error locations and relative paths.
+struct Ctx<'a> {
+    text: &'a str,
+    origin: &'a str,
+    /// Directory against which relative holiday-set paths are resolved.
+    base: PathBuf,
+}
+
+impl Ctx<'_> {
+    fn err(&self, path: &str, span: Range<usize>, message: impl Into<String>) -> Error {
+        Error::invalid(
+            Location::new(self.origin, path).at_offset(self.text, span.start),
+            message,
+        )
+    }
+
+    /// `key` is required in the table at `path` (spanning `span`).
+    fn missing(&self, path: &str, span: Range<usize>, key: &str, expected: &str) -> Error {
+        let full = join(path, key);
+        self.err(
+            &full,
+            span,
+            format!("missing key `{key}`: expected {expected}"),
+        )
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    if names.is_empty() {
+        "(none)".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Loads a policy from its text. `base` is the directory of the file, for
+/// holiday sets given by path.
+pub(crate) fn load(text: &str, origin: &str, base: &Path) -> Result<Policy> {
+    let raw = raw::parse(text, origin)?;
+    let ctx = Ctx {
+        text,
+        origin,
+        base: base.to_path_buf(),
+    };
+    build(&ctx, raw)
+}
+
+fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
+    // A missing table has no span: point at the top of the file.
+    let meta = raw.policy.ok_or_else(|| {
+        ctx.err(
+            "policy",
+            0..0,
+            "missing table `[policy]`: expected the policy's id, name and vendor",
+        )
+    })?;
+    let meta_span = meta.span();
+    let meta = meta.into_inner();
+    let id = required(
+        ctx,
+        "policy",
+        &meta_span,
+        meta.id,
+        "id",
+        "the policy's id, such as \"acme\"",
+    )?;
+    check_id(ctx, "policy.id", &id)?;
+    let name = required(
+        ctx,
+        "policy",
+        &meta_span,
+        meta.name,
+        "name",
+        "the policy's display name",
+    )?;
+    let vendor = required(
+        ctx,
+        "policy",
+        &meta_span,
+        meta.vendor,
+        "vendor",
+        "the vendor's name",
+    )?;
+    let source = meta.source.map(Spanned::into_inner).unwrap_or_default();
+
+    let options = options(ctx, raw.options)?;
+    let severities = severities(ctx, raw.severities)?;
+    let channels = channels(ctx, raw.channels)?;
+    let regions = regions(ctx, raw.regions, &options)?;
+    let metrics = metrics(ctx, raw.metrics, &severities, &channels)?;
+    Ok(Policy {
+        id: id.into_inner(),
+        name: name.into_inner(),
+        vendor: vendor.into_inner(),
+        source,
+        regions,
+        severities,
+        channels,
+        metrics,
+        options,
+    })
+}
+
+fn required<T>(
+    ctx: &Ctx<'_>,
+    path: &str,
+    table: &Range<usize>,
+    value: Option<Spanned<T>>,
+    key: &str,
+    expected: &str,
+) -> Result<Spanned<T>> {
+    value.ok_or_else(|| ctx.missing(path, table.clone(), key, expected))
+}
+
+/// Ids name things in key paths and events: letters, digits, `-`, `_`.
+fn check_id(ctx: &Ctx<'_>, path: &str, id: &Spanned<String>) -> Result<()> {
+    let s = id.get_ref();
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ctx.err(
+            path,
+            id.span(),
+            format!("{s:?} is not an id: expected 1 to 64 ASCII letters, digits, '-' or '_'"),
+        ))
+    }
+}
+
+/// A table of ids that must hold at least one entry.
+fn id_table<'a, T>(
+    ctx: &Ctx<'_>,
+    key: &str,
+    table: &'a Option<Spanned<IdMap<T>>>,
+    what: &str,
+) -> Result<Vec<(&'a Spanned<String>, &'a Spanned<T>)>> {
+    let Some(table) = table else {
+        return Err(ctx.err(
+            key,
+            0..0,
+            format!("missing table `[{key}]`: expected at least one {what}, e.g. `[{key}.<id>]`"),
+        ));
+    };
+    let entries = ordered(table.get_ref());
+    if entries.is_empty() {
+        return Err(ctx.err(
+            key,
+            table.span(),
+            format!("no {what} defined: expected at least one, e.g. `[{key}.<id>]`"),
+        ));
+    }
+    for (id, _) in &entries {
+        check_id(ctx, &join(key, id.get_ref()), id)?;
+    }
+    Ok(entries)
+}
+
+fn name_or_id(name: &Option<Spanned<String>>, id: &str) -> String {
+    name.as_ref()
+        .map_or_else(|| id.to_string(), |n| n.get_ref().clone())
+}
+
+fn severities(
+    ctx: &Ctx<'_>,
+    table: Option<Spanned<IdMap<raw::RawSeverity>>>,
+) -> Result<Vec<Severity>> {
+    Ok(id_table(ctx, "severities", &table, "severity")?
+        .into_iter()
+        .map(|(id, s)| Severity {
+            id: id.get_ref().clone(),
+            name: name_or_id(&s.get_ref().name, id.get_ref()),
+            description: s
+                .get_ref()
+                .description
+                .as_ref()
+                .map(|d| d.get_ref().clone())
+                .unwrap_or_default(),
+        })
+        .collect())
+}
+
+fn channels(ctx: &Ctx<'_>, table: Option<Spanned<IdMap<raw::RawChannel>>>) -> Result<Vec<Channel>> {
+    Ok(id_table(ctx, "channels", &table, "channel")?
+        .into_iter()
+        .map(|(id, c)| Channel {
+            id: id.get_ref().clone(),
+            name: name_or_id(&c.get_ref().name, id.get_ref()),
+        })
+        .collect())
+}
+
+fn options(ctx: &Ctx<'_>, raw: Option<Spanned<raw::RawOptions>>) -> Result<Options> {
+    let mut options = Options {
+        severity_change: SeverityChange::Recompute,
+        day_mode: DayMode::SameTime,
+        warnings: vec![0.75],
+        horizon: DEFAULT_HORIZON,
+    };
+    let Some(raw) = raw else {
+        return Ok(options);
+    };
+    let raw = raw.into_inner();
+    if let Some(v) = raw.severity_change {
+        options.severity_change = match v.get_ref().as_str() {
+            "recompute" => SeverityChange::Recompute,
+            "restart" => SeverityChange::Restart,
+            other => {
+                return Err(ctx.err(
+                    "options.severity_change",
+                    v.span(),
+                    format!(
+                        "unknown severity change {other:?}: expected \"recompute\" or \"restart\""
+                    ),
+                ));
+            }
+        };
+    }
+    if let Some(v) = raw.business_days {
+        options.day_mode = match v.get_ref().as_str() {
+            "same_time" => DayMode::SameTime,
+            "end_of_day" => DayMode::EndOfDay,
+            other => {
+                return Err(ctx.err(
+                    "options.business_days",
+                    v.span(),
+                    format!("unknown business days mode {other:?}: expected \"same_time\" or \"end_of_day\""),
+                ));
+            }
+        };
+    }
+    if let Some(v) = raw.warnings {
+        let mut warnings: Vec<f64> = Vec::new();
+        for p in v.get_ref() {
+            let x = *p.get_ref();
+            if !(x > 0.0 && x <= 1.0) {
+                return Err(ctx.err(
+                    "options.warnings",
+                    p.span(),
+                    format!("warning threshold {x} is out of range: expected a fraction of the target in (0, 1], such as 0.75"),
+                ));
+            }
+            if warnings.contains(&x) {
+                return Err(ctx.err(
+                    "options.warnings",
+                    p.span(),
+                    format!("warning threshold {x} is listed twice: expected each threshold once"),
+                ));
+            }
+            warnings.push(x);
+        }
+        warnings.sort_by(f64::total_cmp);
+        options.warnings = warnings;
+    }
+    if let Some(v) = raw.horizon {
+        let years = v.get_ref();
+        let shape = || {
+            ctx.err(
+                "options.horizon",
+                v.span(),
+                format!(
+                    "{} is not a horizon: expected [first_year, last_year], such as [2020, 2035]",
+                    show_years(years)
+                ),
+            )
+        };
+        let [from, to] = years.as_slice() else {
+            return Err(shape());
+        };
+        let (a, b) = (*from.get_ref(), *to.get_ref());
+        for y in [from, to] {
+            let x = *y.get_ref();
+            if !(YEARS.0..=YEARS.1).contains(&x) {
+                return Err(ctx.err(
+                    "options.horizon",
+                    y.span(),
+                    format!(
+                        "year {x} is out of range: expected a year within {}-{}",
+                        YEARS.0, YEARS.1
+                    ),
+                ));
+            }
+        }
+        if a > b {
+            return Err(ctx.err(
+                "options.horizon",
+                v.span(),
+                format!(
+                    "{} is inverted: expected the first year before or equal to the last",
+                    show_years(years)
+                ),
+            ));
+        }
+        if b - a + 1 > MAX_YEARS {
+            return Err(ctx.err(
+                "options.horizon",
+                v.span(),
+                format!(
+                    "{} covers {} years: expected at most {MAX_YEARS}",
+                    show_years(years),
+                    b - a + 1
+                ),
+            ));
+        }
+        // In range by the checks above.
+        options.horizon = (a as i32, b as i32);
+    }
+    Ok(options)
+}
+
+fn show_years(years: &[Spanned<i64>]) -> String {
+    let items: Vec<String> = years.iter().map(|y| y.get_ref().to_string()).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn regions(
+    ctx: &Ctx<'_>,
+    table: Option<Spanned<IdMap<RawRegion>>>,
+    options: &Options,
+) -> Result<Vec<Region>> {
+    let entries = id_table(ctx, "regions", &table, "region")?;
+    let (from, to) = options.horizon;
+    let region_years = entries.len() as i64 * (i64::from(to) - i64::from(from) + 1);
+    if region_years > MAX_REGION_YEARS {
+        return Err(ctx.err(
+            "regions",
+            table.as_ref().map_or(0..0, Spanned::span),
+            format!(
+                "{} regions over the horizon {from}-{to} make {region_years} calendar-years: expected at most {MAX_REGION_YEARS} (fewer regions or a shorter horizon)",
+                entries.len()
+            ),
+        ));
+    }
+    let mut sets: HashMap<String, HolidaySet> = HashMap::new();
+    let mut out = Vec::new();
+    for (id, region) in entries {
+        out.push(region_of(ctx, id, region, options, &mut sets)?);
+    }
+    Ok(out)
+}
+
+fn region_of(
+    ctx: &Ctx<'_>,
+    id: &Spanned<String>,
+    region: &Spanned<RawRegion>,
+    options: &Options,
+    sets: &mut HashMap<String, HolidaySet>,
+) -> Result<Region> {
+    let path = format!("regions.{}", id.get_ref());
+    let r = region.get_ref();
+    let zone = r.zone.as_ref().ok_or_else(|| {
+        ctx.missing(
+            &path,
+            region.span(),
+            "zone",
+            "a time zone such as \"America/Toronto\" or \"UTC+01:00\"",
+        )
+    })?;
+    let zone_path = join(&path, "zone");
+    let zone = Zone::parse_at(zone.get_ref(), || {
+        Location::new(ctx.origin, zone_path.clone()).at_offset(ctx.text, zone.span().start)
+    })?;
+    let hours = r.hours.as_ref().ok_or_else(|| {
+        ctx.missing(
+            &path,
+            region.span(),
+            "hours",
+            "a table of weekly hours such as `mon-fri = [\"09:00-17:00\"]`",
+        )
+    })?;
+    let week = week(ctx, &join(&path, "hours"), hours)?;
+    let holidays = r.holidays.as_ref().ok_or_else(|| {
+        ctx.missing(
+            &path,
+            region.span(),
+            "holidays",
+            "a holiday set id such as \"ca-qc\", a path to a holiday file, or [] for none",
+        )
+    })?;
+    let holidays_path = join(&path, "holidays");
+    let names: Vec<(String, Range<usize>)> = match holidays.get_ref() {
+        OneOrMany::One(s) => vec![(s.clone(), holidays.span())],
+        OneOrMany::Many(v) => v.iter().map(|s| (s.get_ref().clone(), s.span())).collect(),
+    };
+    let mut spec = Calendar::builder(zone).week(week);
+    let mut seen = BTreeSet::new();
+    for (name, span) in names {
+        if !seen.insert(name.clone()) {
+            return Err(ctx.err(
+                &holidays_path,
+                span,
+                format!("holiday set {name:?} is listed twice: expected each set once"),
+            ));
+        }
+        let set = match sets.get(&name) {
+            Some(set) => set.clone(),
+            None => {
+                let set = holiday_set(ctx, &name, &holidays_path, span)?;
+                sets.insert(name, set.clone());
+                set
+            }
+        };
+        spec = spec.holidays(&set);
+    }
+    if let Some(exceptions) = &r.exceptions {
+        let ex_path = join(&path, "exceptions");
+        for (date, spans) in ordered(exceptions.get_ref()) {
+            let key = join(&ex_path, date.get_ref());
+            let day = parse_date(date.get_ref()).ok_or_else(|| {
+                ctx.err(
+                    &key,
+                    date.span(),
+                    format!(
+                        "{:?} is not a date: expected YYYY-MM-DD, such as 2026-12-24",
+                        date.get_ref()
+                    ),
+                )
+            })?;
+            let (from, to) = options.horizon;
+            if !(from..=to).contains(&chrono::Datelike::year(&day)) {
+                return Err(ctx.err(
+                    &key,
+                    date.span(),
+                    format!("exception date {day} is outside the horizon {from}-{to}: expected a date within it (see options.horizon)"),
+                ));
+            }
+            let spans = day_spans(ctx, &key, spans)?;
+            spec = spec.exception(day, spans);
+        }
+    }
+    let (from, to) = options.horizon;
+    // Everything else was checked above, so what the calendar can still
+    // refuse is a holiday set that does not cover the horizon (or fails to
+    // produce its dates): point at `holidays`.
+    let calendar = spec.horizon(from, to).build().map_err(|e| {
+        let message = match e {
+            Error::Invalid { message, .. } => format!("{message} (see options.horizon)"),
+            other => other.to_string(),
+        };
+        ctx.err(&holidays_path, holidays.span(), message)
+    })?;
+    let mut languages = Vec::new();
+    if let Some(langs) = &r.languages {
+        for lang in langs.get_ref() {
+            let l = lang.get_ref();
+            let lpath = join(&path, "languages");
+            let ok = !l.is_empty()
+                && l.len() <= 35
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !ok {
+                return Err(ctx.err(
+                    &lpath,
+                    lang.span(),
+                    format!("{l:?} is not a language tag: expected a BCP 47 tag such as \"en\" or \"fr-CA\""),
+                ));
+            }
+            if languages.contains(l) {
+                return Err(ctx.err(
+                    &lpath,
+                    lang.span(),
+                    format!("language {l:?} is listed twice: expected each language once"),
+                ));
+            }
+            languages.push(l.clone());
+        }
+    }
+    Ok(Region {
+        id: id.get_ref().clone(),
+        name: name_or_id(&r.name, id.get_ref()),
+        calendar,
+        languages,
+    })
+}
+
+/// Resolves a holiday set named in a policy: a built-in id, or a path
+/// relative to the policy file's directory. The one place the loader gets
+/// holiday data from.
+fn holiday_set(ctx: &Ctx<'_>, name: &str, path: &str, span: Range<usize>) -> Result<HolidaySet> {
+    let is_path = name.contains('/') || name.contains('\\') || name.ends_with(".toml");
+    if !is_path {
+        return HolidaySet::builtin(name).map_err(|_| {
+            // Sorted: the message does not depend on the holiday module's
+            // order.
+            let mut ids: Vec<&str> = HolidaySet::builtin_ids().to_vec();
+            ids.sort_unstable();
+            let builtins = if ids.is_empty() {
+                String::new()
+            } else {
+                format!("a built-in id ({}) or ", list(ids))
+            };
+            ctx.err(
+                path,
+                span,
+                format!(
+                    "unknown holiday set {name:?}: expected {builtins}a path to a .toml holiday file"
+                ),
+            )
+        });
+    }
+    let file = ctx.base.join(name);
+    // A mistake inside the holiday file is reported where it is; any other
+    // failure (cannot read it) is reported here, where the policy names it.
+    HolidaySet::from_path(&file).map_err(|e| match e {
+        Error::Invalid { .. } => e,
+        Error::Io { message, .. } => ctx.err(
+            path,
+            span,
+            format!(
+                "holiday file {:?} cannot be read ({message}): expected a path relative to the policy file's directory",
+                file.display().to_string()
+            ),
+        ),
+        other => ctx.err(
+            path,
+            span,
+            format!("holiday file {:?} cannot be loaded ({other})", file.display().to_string()),
+        ),
+    })
+}
+
+/// `YYYY-MM-DD`, strictly.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// The spans of one day (weekly hours or an exception), sorted, checked
+/// for overlaps.
+fn day_spans(ctx: &Ctx<'_>, path: &str, spans: &Spanned<Strings>) -> Result<Vec<LocalSpan>> {
+    let mut out = Vec::new();
+    for s in spans.get_ref() {
+        out.push(LocalSpan::parse_at(s.get_ref(), || {
+            Location::new(ctx.origin, path).at_offset(ctx.text, s.span().start)
+        })?);
+    }
+    check_day(&mut out, || {
+        Location::new(ctx.origin, path).at_offset(ctx.text, spans.span().start)
+    })?;
+    Ok(out)
+}
+
+/// A weekday key: `mon` or a range in week order such as `mon-fri`.
+fn day_range(key: &str) -> Option<(usize, usize)> {
+    let pos = |d: &str| DAYS.iter().position(|(k, _)| *k == d);
+    match key.split_once('-') {
+        None => pos(key).map(|i| (i, i)),
+        Some((a, b)) => {
+            let (a, b) = (pos(a)?, pos(b)?);
+            (a < b).then_some((a, b))
+        }
+    }
+}
+
+fn week(ctx: &Ctx<'_>, path: &str, hours: &Spanned<IdMap<Strings>>) -> Result<WeeklyHours> {
+    let mut week = WeeklyHours::default();
+    let mut set_by: [Option<String>; 7] = Default::default();
+    for (key, spans) in ordered(hours.get_ref()) {
+        let k = key.get_ref();
+        let kpath = join(path, k);
+        let (a, b) = day_range(k).ok_or_else(|| {
+            ctx.err(
+                &kpath,
+                key.span(),
+                format!("{k:?} is not a day: expected mon, tue, wed, thu, fri, sat, sun or a range in week order such as mon-fri"),
+            )
+        })?;
+        let day = day_spans(ctx, &kpath, spans)?;
+        for (i, slot) in set_by.iter_mut().enumerate().take(b + 1).skip(a) {
+            if let Some(other) = slot {
+                return Err(ctx.err(
+                    &kpath,
+                    key.span(),
+                    format!(
+                        "{k:?} sets {} again, already set by {other:?}: expected each day in one key only",
+                        DAYS[i].0
+                    ),
+                ));
+            }
+            *slot = Some(k.clone());
+            // The spans were checked by `day_spans`; `set` cannot fail.
+            week.set(DAYS[i].1, day.clone())?;
+        }
+    }
+    if week.is_empty() {
+        return Err(ctx.err(
+            path,
+            hours.span(),
+            "no open hours in the week: expected at least one day with spans, such as `mon-fri = [\"09:00-17:00\"]`",
+        ));
+    }
+    Ok(week)
+}
+
+fn metrics(
+    ctx: &Ctx<'_>,
+    table: Option<Spanned<IdMap<RawMetric>>>,
+    severities: &[Severity],
+    channels: &[Channel],
+) -> Result<Vec<Metric>> {
+    let entries = id_table(ctx, "metrics", &table, "metric")?;
+    let mut out = Vec::new();
+    for (id, m) in entries {
+        out.push(metric_of(ctx, id, m, severities, channels)?);
+    }
+    Ok(out)
+}
+
+fn events(
+    ctx: &Ctx<'_>,
+    path: &str,
+    table: &Range<usize>,
+    key: &str,
+    value: &Option<Spanned<Strings>>,
+    required: bool,
+) -> Result<Vec<String>> {
+    let kpath = join(path, key);
+    let Some(value) = value else {
+        if required {
+            return Err(ctx.missing(
+                path,
+                table.clone(),
+                key,
+                &format!("a list of events, from {}", list(EVENTS)),
+            ));
+        }
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<String> = Vec::new();
+    for e in value.get_ref() {
+        let name = e.get_ref();
+        if !EVENTS.contains(&name.as_str()) {
+            return Err(ctx.err(
+                &kpath,
+                e.span(),
+                format!("unknown event {name:?}: expected one of {}", list(EVENTS)),
+            ));
+        }
+        if out.contains(name) {
+            return Err(ctx.err(
+                &kpath,
+                e.span(),
+                format!("event {name:?} is listed twice: expected each event once"),
+            ));
+        }
+        out.push(name.clone());
+    }
+    if key == "start" && out.is_empty() {
+        return Err(ctx.err(
+            &kpath,
+            value.span(),
+            format!(
+                "no start event: expected at least one, from {}",
+                list(EVENTS)
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+fn metric_of(
+    ctx: &Ctx<'_>,
+    id: &Spanned<String>,
+    metric: &Spanned<RawMetric>,
+    severities: &[Severity],
+    channels: &[Channel],
+) -> Result<Metric> {
+    let path = format!("metrics.{}", id.get_ref());
+    let m = metric.get_ref();
+    let span = metric.span();
+    let clock = m
+        .clock
+        .as_ref()
+        .ok_or_else(|| ctx.missing(&path, span.clone(), "clock", "\"business\" or \"calendar\""))?;
+    let clock = match clock.get_ref().as_str() {
+        "business" => ClockKind::Business,
+        "calendar" => ClockKind::Calendar,
+        other => {
+            return Err(ctx.err(
+                &join(&path, "clock"),
+                clock.span(),
+                format!("unknown clock {other:?}: expected \"business\" or \"calendar\""),
+            ));
+        }
+    };
+    let start = events(ctx, &path, &span, "start", &m.start, true)?;
+    let stop = events(ctx, &path, &span, "stop", &m.stop, true)?;
+    let restart = events(ctx, &path, &span, "restart", &m.restart, false)?;
+    let on_reopen = match &m.on_reopen {
+        None => OnReopen::Nothing,
+        Some(v) => match v.get_ref().as_str() {
+            "nothing" => OnReopen::Nothing,
+            "resume" => OnReopen::Resume,
+            "new_cycle" => OnReopen::NewCycle,
+            other => {
+                return Err(ctx.err(
+                    &join(&path, "on_reopen"),
+                    v.span(),
+                    format!("unknown reopen behaviour {other:?}: expected \"nothing\", \"resume\" or \"new_cycle\""),
+                ));
+            }
+        },
+    };
+    let pauses = m
+        .pauses_while_waiting
+        .as_ref()
+        .is_some_and(|p| *p.get_ref());
+
+    let chan_ids: Vec<&str> = channels.iter().map(|c| c.id.as_str()).collect();
+    let mut applies: Vec<String> = Vec::new();
+    if let Some(listed) = &m.channels {
+        let cpath = join(&path, "channels");
+        if listed.get_ref().is_empty() {
+            return Err(ctx.err(
+                &cpath,
+                listed.span(),
+                format!(
+                    "no channel listed: expected some of {}, or no `channels` key for all",
+                    list(chan_ids.iter().copied())
+                ),
+            ));
+        }
+        for c in listed.get_ref() {
+            let name = c.get_ref();
+            if !chan_ids.contains(&name.as_str()) {
+                return Err(ctx.err(
+                    &cpath,
+                    c.span(),
+                    format!(
+                        "unknown channel {name:?}: expected one of {}",
+                        list(chan_ids.iter().copied())
+                    ),
+                ));
+            }
+            if applies.contains(name) {
+                return Err(ctx.err(
+                    &cpath,
+                    c.span(),
+                    format!("channel {name:?} is listed twice: expected each channel once"),
+                ));
+            }
+            applies.push(name.clone());
+        }
+    }
+    let applicable: Vec<bool> = channels
+        .iter()
+        .map(|c| applies.is_empty() || applies.contains(&c.id))
+        .collect();
+
+    let grid = Grid {
+        ctx,
+        path: &path,
+        metric: id.get_ref(),
+        clock,
+        severities,
+        channels,
+        applicable: &applicable,
+    }
+    .build(m, &span)?;
+
+    Ok(Metric {
+        id: id.get_ref().clone(),
+        name: name_or_id(&m.name, id.get_ref()),
+        clock,
+        start,
+        stop,
+        restart,
+        on_reopen,
+        pauses,
+        channels: applies,
+        grid,
+    })
+}
+
+/// Resolves a metric's targets, in whichever of the four forms, into the
+/// full `[severity][channel]` grid.
+struct Grid<'a> {
+    ctx: &'a Ctx<'a>,
+    path: &'a str,
+    metric: &'a str,
+    clock: ClockKind,
+    severities: &'a [Severity],
+    channels: &'a [Channel],
+    applicable: &'a [bool],
+}
+
+const TARGET_FORMS: &str = "`target`, `by_severity`, `by_channel` or `grid`";
+
+impl Grid<'_> {
+    fn build(&self, m: &RawMetric, span: &Range<usize>) -> Result<Vec<Vec<Target>>> {
+        let forms: Vec<(&str, Range<usize>)> = [
+            ("target", m.target.as_ref().map(Spanned::span)),
+            ("by_severity", m.by_severity.as_ref().map(Spanned::span)),
+            ("by_channel", m.by_channel.as_ref().map(Spanned::span)),
+            ("grid", m.grid.as_ref().map(Spanned::span)),
+        ]
+        .into_iter()
+        .filter_map(|(k, s)| Some((k, s?)))
+        .collect();
+        if let [first, second, ..] = forms.as_slice() {
+            return Err(self.ctx.err(
+                &join(self.path, second.0),
+                second.1.clone(),
+                format!(
+                    "targets given both by `{}` and by `{}`: expected exactly one of {TARGET_FORMS}",
+                    first.0, second.0
+                ),
+            ));
+        }
+        let (ns, nc) = (self.severities.len(), self.channels.len());
+        let mut cells: Vec<Vec<Option<Target>>> = vec![vec![None; nc]; ns];
+        if let Some(t) = &m.target {
+            let target = self.target(&join(self.path, "target"), t.get_ref(), t.span())?;
+            for row in &mut cells {
+                for cell in row.iter_mut() {
+                    *cell = Some(target);
+                }
+            }
+        } else if let Some(table) = &m.by_severity {
+            let tpath = join(self.path, "by_severity");
+            for (sev, t) in ordered(table.get_ref()) {
+                let s = self.severity(&tpath, sev)?;
+                let target = self.target(&join(&tpath, sev.get_ref()), t.get_ref(), t.span())?;
+                for cell in &mut cells[s] {
+                    *cell = Some(target);
+                }
+            }
+        } else if let Some(table) = &m.by_channel {
+            let tpath = join(self.path, "by_channel");
+            for (chan, t) in ordered(table.get_ref()) {
+                let c = self.channel(&tpath, chan)?;
+                let target = self.target(&join(&tpath, chan.get_ref()), t.get_ref(), t.span())?;
+                for row in &mut cells {
+                    row[c] = Some(target);
+                }
+            }
+        } else if let Some(table) = &m.grid {
+            let tpath = join(self.path, "grid");
+            for (sev, row) in ordered(table.get_ref()) {
+                let s = self.severity(&tpath, sev)?;
+                let rpath = join(&tpath, sev.get_ref());
+                match row.get_ref() {
+                    Row::All(t) => {
+                        let target = self.target(&rpath, t, row.span())?;
+                        for cell in &mut cells[s] {
+                            *cell = Some(target);
+                        }
+                    }
+                    Row::ByChannel(by) => {
+                        for (chan, t) in ordered(by) {
+                            let c = self.channel(&rpath, chan)?;
+                            let target =
+                                self.target(&join(&rpath, chan.get_ref()), t.get_ref(), t.span())?;
+                            cells[s][c] = Some(target);
+                        }
+                    }
+                }
+            }
+        } else {
+            return Err(self.ctx.err(
+                self.path,
+                span.clone(),
+                format!("no targets: expected one of {TARGET_FORMS} (use \"none\" for no target)"),
+            ));
+        }
+        self.complete(m, cells)
+    }
+
+    /// Every severity x applicable channel has a target; the others get
+    /// `none`.
+    fn complete(&self, m: &RawMetric, cells: Vec<Vec<Option<Target>>>) -> Result<Vec<Vec<Target>>> {
+        let mut grid = Vec::with_capacity(cells.len());
+        for (s, row) in cells.into_iter().enumerate() {
+            let mut out = Vec::with_capacity(row.len());
+            for (c, cell) in row.into_iter().enumerate() {
+                match cell {
+                    _ if !self.applicable[c] => out.push(Target::None),
+                    Some(t) => out.push(t),
+                    None => return Err(self.gap(m, s, c)),
+                }
+            }
+            grid.push(out);
+        }
+        Ok(grid)
+    }
+
+    fn gap(&self, m: &RawMetric, s: usize, c: usize) -> Error {
+        let (sev, chan) = (&self.severities[s].id, &self.channels[c].id);
+        let hint = "write \"none\" for no target";
+        if let Some(t) = &m.by_severity {
+            return self.ctx.err(
+                &join(self.path, "by_severity"),
+                t.span(),
+                format!(
+                    "no target for severity {sev:?}: expected a target for every severity; {hint}"
+                ),
+            );
+        }
+        if let Some(t) = &m.by_channel {
+            return self.ctx.err(
+                &join(self.path, "by_channel"),
+                t.span(),
+                format!("no target for channel {chan:?}: expected a target for every channel the metric applies to; {hint}"),
+            );
+        }
+        let (path, span) = match &m.grid {
+            Some(g) => match g.get_ref().iter().find(|(k, _)| k.get_ref() == sev) {
+                Some((_, row)) => (join(&join(self.path, "grid"), sev), row.span()),
+                None => (join(self.path, "grid"), g.span()),
+            },
+            None => (self.path.to_string(), 0..0),
+        };
+        self.ctx.err(
+            &path,
+            span,
+            format!("no target for severity {sev:?} on channel {chan:?}: expected a target for every severity and every channel the metric applies to; {hint}"),
+        )
+    }
+
+    fn severity(&self, path: &str, key: &Spanned<String>) -> Result<usize> {
+        let k = key.get_ref();
+        self.severities
+            .iter()
+            .position(|s| &s.id == k)
+            .ok_or_else(|| {
+                self.ctx.err(
+                    &join(path, k),
+                    key.span(),
+                    format!(
+                        "unknown severity {k:?}: expected one of {}",
+                        list(self.severities.iter().map(|s| s.id.as_str()))
+                    ),
+                )
+            })
+    }
+
+    fn channel(&self, path: &str, key: &Spanned<String>) -> Result<usize> {
+        let k = key.get_ref();
+        let at = |msg: String| self.ctx.err(&join(path, k), key.span(), msg);
+        let c = self
+            .channels
+            .iter()
+            .position(|c| &c.id == k)
+            .ok_or_else(|| {
+                at(format!(
+                    "unknown channel {k:?}: expected one of {}",
+                    list(self.channels.iter().map(|c| c.id.as_str()))
+                ))
+            })?;
+        if !self.applicable[c] {
+            let ids: Vec<&str> = self
+                .channels
+                .iter()
+                .zip(self.applicable)
+                .filter(|(_, a)| **a)
+                .map(|(c, _)| c.id.as_str())
+                .collect();
+            return Err(at(format!(
+                "metric {:?} does not apply to channel {k:?}: expected one of its channels ({})",
+                self.metric,
+                list(ids)
+            )));
+        }
+        Ok(c)
+    }
+
+    fn target(&self, path: &str, text: &str, span: Range<usize>) -> Result<Target> {
+        if text.trim_start().starts_with('-') {
+            return Err(self.ctx.err(
+                path,
+                span,
+                format!("{text:?} is negative: expected a duration of zero or more, such as \"4h\", or \"none\""),
+            ));
+        }
+        let target = Target::parse_at(text, || {
+            Location::new(self.ctx.origin, path).at_offset(self.ctx.text, span.start)
+        })?;
+        if self.clock == ClockKind::Calendar {
+            if let Target::BusinessDays(_) = target {
+                return Err(self.ctx.err(
+                    path,
+                    span,
+                    format!(
+                        "{text:?} counts business days but metric {:?} has a calendar clock: expected calendar time such as \"48h\", or clock = \"business\"",
+                        self.metric
+                    ),
+                ));
+            }
+        }
+        Ok(target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_keys() {
+        assert_eq!(day_range("mon"), Some((0, 0)));
+        assert_eq!(day_range("mon-fri"), Some((0, 4)));
+        assert_eq!(day_range("sat-sun"), Some((5, 6)));
+        assert_eq!(day_range("fri-mon"), None);
+        assert_eq!(day_range("mon-mon"), None);
+        assert_eq!(day_range("monday"), None);
+        assert_eq!(day_range("-"), None);
+    }
+
+    #[test]
+    fn dates_are_strict() {
+        assert!(parse_date("2026-12-24").is_some());
+        for bad in [
+            "2026-2-03",
+            "2026-02-30",
+            "+2026-02-03",
+            "2026/02/03",
+            "20260203",
+            "2026-02-0a",
+        ] {
+            assert!(parse_date(bad).is_none(), "{bad}");
+        }
+    }
+}

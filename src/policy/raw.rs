@@ -1,0 +1,354 @@
+//! Stage 1: policy text -> raw serde structs that mirror the file.
+//!
+//! Nothing is checked here beyond TOML syntax, known keys and value types;
+//! every value keeps its byte span (`Spanned`) so that the next stage
+//! (`load`) can point at it. Keys the loader must insist on are `Option`s:
+//! `load` reports a missing key with what it expected, which serde's
+//! "missing field" message cannot do.
+//!
+//! Tables keyed by id (`[regions.americas]`, `[severities.P1]`, ...) are read
+//! into `BTreeMap`s, which sort by key; [`ordered`] restores file order from
+//! the keys' spans, because the order of severities, channels and metrics is
+//! the order of grids and reports.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::error::{Error, Location};
+
+/// A map from spanned ids to spanned values.
+pub(crate) type IdMap<T> = BTreeMap<Spanned<String>, Spanned<T>>;
+
+/// A list of spanned strings.
+pub(crate) type Strings = Vec<Spanned<String>>;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPolicy {
+    pub(crate) policy: Option<Spanned<RawMeta>>,
+    pub(crate) regions: Option<Spanned<IdMap<RawRegion>>>,
+    pub(crate) severities: Option<Spanned<IdMap<RawSeverity>>>,
+    pub(crate) channels: Option<Spanned<IdMap<RawChannel>>>,
+    pub(crate) metrics: Option<Spanned<IdMap<RawMetric>>>,
+    pub(crate) options: Option<Spanned<RawOptions>>,
+}
+
+/// `[policy]`: metadata.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMeta {
+    pub(crate) id: Option<Spanned<String>>,
+    pub(crate) name: Option<Spanned<String>>,
+    pub(crate) vendor: Option<Spanned<String>>,
+    pub(crate) source: Option<Spanned<String>>,
+}
+
+/// `[regions.<id>]`: a support centre.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRegion {
+    pub(crate) name: Option<Spanned<String>>,
+    pub(crate) zone: Option<Spanned<String>>,
+    pub(crate) hours: Option<Spanned<IdMap<Strings>>>,
+    pub(crate) holidays: Option<Spanned<OneOrMany>>,
+    pub(crate) exceptions: Option<Spanned<IdMap<Strings>>>,
+    pub(crate) languages: Option<Spanned<Strings>>,
+}
+
+/// `[severities.<id>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSeverity {
+    pub(crate) name: Option<Spanned<String>>,
+    pub(crate) description: Option<Spanned<String>>,
+}
+
+/// `[channels.<id>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChannel {
+    pub(crate) name: Option<Spanned<String>>,
+}
+
+/// `[metrics.<id>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMetric {
+    pub(crate) name: Option<Spanned<String>>,
+    pub(crate) clock: Option<Spanned<String>>,
+    pub(crate) start: Option<Spanned<Strings>>,
+    pub(crate) stop: Option<Spanned<Strings>>,
+    pub(crate) restart: Option<Spanned<Strings>>,
+    pub(crate) on_reopen: Option<Spanned<String>>,
+    pub(crate) pauses_while_waiting: Option<Spanned<bool>>,
+    pub(crate) channels: Option<Spanned<Strings>>,
+    pub(crate) target: Option<Spanned<String>>,
+    pub(crate) by_severity: Option<Spanned<IdMap<String>>>,
+    pub(crate) by_channel: Option<Spanned<IdMap<String>>>,
+    pub(crate) grid: Option<Spanned<IdMap<Row>>>,
+}
+
+/// `[options]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOptions {
+    pub(crate) severity_change: Option<Spanned<String>>,
+    pub(crate) business_days: Option<Spanned<String>>,
+    pub(crate) warnings: Option<Spanned<Vec<Spanned<f64>>>>,
+    pub(crate) horizon: Option<Spanned<Vec<Spanned<i64>>>>,
+}
+
+/// A string or a list of strings (`holidays = "ca-qc"` or
+/// `holidays = ["ca-qc", "closures.toml"]`). A lone string has no span of
+/// its own: the enclosing `Spanned` gives it.
+#[derive(Debug)]
+pub(crate) enum OneOrMany {
+    One(String),
+    Many(Strings),
+}
+
+/// One row of a metric's grid: a target for every channel
+/// (`P4 = "none"`) or a target per channel (`P1 = { phone = "1h" }`).
+#[derive(Debug)]
+pub(crate) enum Row {
+    All(String),
+    ByChannel(IdMap<String>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OneOrMany, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element::<Spanned<String>>()? {
+                    out.push(item);
+                }
+                Ok(OneOrMany::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Row {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Row, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Row;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a target string or a table of targets by channel")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Row, E> {
+                Ok(Row::All(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    let value = map.next_value::<Spanned<String>>()?;
+                    out.insert(key, value);
+                }
+                Ok(Row::ByChannel(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The entries of an id-keyed table in file order.
+pub(crate) fn ordered<T>(map: &IdMap<T>) -> Vec<(&Spanned<String>, &Spanned<T>)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries
+}
+
+/// Parses `text` into the raw structs. TOML syntax errors, unknown keys and
+/// wrong value types become one [`Error::Invalid`] with the key path found
+/// from the error's span.
+pub(crate) fn parse(text: &str, origin: &str) -> Result<RawPolicy, Error> {
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    if let Some(err) = errors.first() {
+        return Err(from_toml(err, text, origin, doc.get_ref()));
+    }
+    toml::from_str::<RawPolicy>(text).map_err(|err| from_toml(&err, text, origin, doc.get_ref()))
+}
+
+/// Turns a toml error into ours: same message (tidied), same position, plus
+/// the key path.
+fn from_toml(err: &toml::de::Error, text: &str, origin: &str, doc: &DeTable<'_>) -> Error {
+    let span = err.span().unwrap_or(0..0);
+    let mut path = key_path(doc, &span);
+    if path.is_empty() {
+        // A syntax error stops the parser before the key is in `doc`.
+        path = guess_path(text, span.start);
+    }
+    let mut message = tidy(err.message());
+    if message == "duplicate key" {
+        if let Some(key) = text.get(span.clone()) {
+            message = format!("duplicate key `{key}`: expected each key once, and each id once");
+        }
+    }
+    Error::invalid(
+        Location::new(origin, path).at_offset(text, span.start),
+        message,
+    )
+}
+
+/// The key path of the line holding byte `offset`, read from the text: the
+/// last `[table]` header before it, plus the bare key before `=` on the
+/// line. Only for syntax errors, where no parsed document says better.
+fn guess_path(text: &str, offset: usize) -> String {
+    let offset = (0..=offset.min(text.len()))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text[line_start..line_end].trim();
+    let is_key = |k: &str| {
+        !k.is_empty()
+            && k.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    let header = |l: &str| {
+        let l = l.trim();
+        let inner = l.strip_prefix('[')?.trim_start_matches('[');
+        let name = inner.split(']').next()?.trim();
+        is_key(name).then(|| name.to_string())
+    };
+    if let Some(h) = header(line) {
+        return h;
+    }
+    let table = before[..line_start]
+        .lines()
+        .rev()
+        .find_map(header)
+        .unwrap_or_default();
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| is_key(k));
+    match (table.is_empty(), key) {
+        (_, None) => table,
+        (true, Some(k)) => k.to_string(),
+        (false, Some(k)) => format!("{table}.{k}"),
+    }
+}
+
+/// serde's wording, in the file's terms ("key" rather than "field"), on
+/// one line.
+fn tidy(message: &str) -> String {
+    let one_line = message.trim().replace('\n', "; ");
+    let msg = one_line
+        .replacen("unknown field", "unknown key", 1)
+        .replacen("missing field", "missing key", 1);
+    match msg.strip_suffix('.') {
+        Some(m) => m.to_string(),
+        None => msg,
+    }
+}
+
+/// The dotted key path of the deepest key or value whose span holds
+/// `span.start`. Implicit tables (made by `[a.b]` headers) have spans that
+/// do not cover their contents, so every table is searched whatever its
+/// span.
+pub(crate) fn key_path(doc: &DeTable<'_>, span: &Range<usize>) -> String {
+    let mut path = Vec::new();
+    walk_table(doc, span.start, &mut path);
+    path.join(".")
+}
+
+fn walk_table(table: &DeTable<'_>, at: usize, path: &mut Vec<String>) -> bool {
+    for (key, value) in table {
+        if key.span().contains(&at) {
+            path.push(key.get_ref().to_string());
+            return true;
+        }
+        path.push(key.get_ref().to_string());
+        if walk_value(value, at, path) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+fn walk_value(value: &Spanned<DeValue<'_>>, at: usize, path: &mut Vec<String>) -> bool {
+    let inside = value.span().contains(&at);
+    match value.get_ref() {
+        DeValue::Table(t) => walk_table(t, at, path) || inside,
+        DeValue::Array(items) => {
+            for item in items.iter() {
+                if let DeValue::Table(t) = item.get_ref() {
+                    if walk_table(t, at, path) {
+                        return true;
+                    }
+                }
+            }
+            inside
+        }
+        _ => inside,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        match parse(text, "t.toml") {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn errors_carry_key_paths() {
+        assert_eq!(
+            err("[regions.a]\nzone = \"UTC\"\nhourz = 1\n"),
+            "t.toml: line 3, column 1: regions.a.hourz: unknown key `hourz`, expected one of `name`, `zone`, `hours`, `holidays`, `exceptions`, `languages`"
+        );
+        assert_eq!(
+            err("[regions.a]\nzone = 5\n"),
+            "t.toml: line 2, column 8: regions.a.zone: invalid type: integer `5`, expected a string"
+        );
+        assert_eq!(
+            err("[regions.a.hours]\nmon = [\"09:00-17:00\", 3]\n"),
+            "t.toml: line 2, column 23: regions.a.hours.mon: invalid type: integer `3`, expected a string"
+        );
+        assert_eq!(
+            err("[regions.a]\nzone = \"x\"\n[regions.a]\n"),
+            "t.toml: line 3, column 10: regions.a: duplicate key `a`: expected each key once, and each id once"
+        );
+        assert_eq!(
+            err("[policy]\nid = \n"),
+            "t.toml: line 2, column 6: policy.id: string values must be quoted, expected literal string"
+        );
+    }
+
+    #[test]
+    fn ordered_follows_the_file() {
+        let raw = parse("[channels.z]\n[channels.a]\n[channels.m]\n", "t").expect("parses");
+        let channels = raw.channels.expect("channels");
+        let ids: Vec<&str> = ordered(channels.get_ref())
+            .into_iter()
+            .map(|(k, _)| k.get_ref().as_str())
+            .collect();
+        assert_eq!(ids, ["z", "a", "m"]);
+    }
+}
