@@ -1,1 +1,2 @@
+//! Calendar benches (being written).
 fn main() {}

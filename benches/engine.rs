@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench --bench engine`
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use chrono::{DateTime, Duration, Utc};
@@ -18,7 +21,13 @@ fn at(s: &str) -> DateTime<Utc> {
 fn typical(shift: Duration) -> Vec<Event> {
     let e = |s: &str, kind| Event::new(at(s) + shift, kind);
     vec![
-        e("2026-11-23T14:00:00Z", EventKind::Created { severity: "P2".into(), channel: "email".into() }),
+        e(
+            "2026-11-23T14:00:00Z",
+            EventKind::Created {
+                severity: "P2".into(),
+                channel: "email".into(),
+            },
+        ),
         e("2026-11-23T14:01:00Z", EventKind::Acknowledged),
         e("2026-11-23T14:30:00Z", EventKind::Responded),
         e("2026-11-24T14:45:00Z", EventKind::Updated),
@@ -36,7 +45,9 @@ fn engine(c: &mut Criterion) {
     });
 
     // 100 000 tickets spread over two years, evaluated one after another.
-    let tickets: Vec<Vec<Event>> = (0..100_000).map(|i| typical(Duration::minutes(i * 7 % (600 * 24 * 60)))).collect();
+    let tickets: Vec<Vec<Event>> = (0..100_000)
+        .map(|i| typical(Duration::minutes(i * 7 % (600 * 24 * 60))))
+        .collect();
     let mut group = c.benchmark_group("batch");
     group.sample_size(10);
     group.bench_function("100k_tickets", |b| {

@@ -42,13 +42,29 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let at = match common::instant("--at", &args.at) {
         Ok(t) => t,
-        Err(e) => return common::fail(e, "give the creation instant with its offset, e.g. --at 2026-11-20T16:30:00-05:00"),
+        Err(e) => {
+            return common::fail(
+                e,
+                "give the creation instant with its offset, e.g. --at 2026-11-20T16:30:00-05:00",
+            );
+        }
     };
     let policy = match Policy::load(&args.policy) {
         Ok(p) => p,
-        Err(e) => return common::fail(e, "--policy takes a built-in id (see --help) or the path of a policy file"),
+        Err(e) => {
+            return common::fail(
+                e,
+                "--policy takes a built-in id (see --help) or the path of a policy file",
+            );
+        }
     };
-    let created = Event::new(at, EventKind::Created { severity: args.severity, channel: args.channel });
+    let created = Event::new(
+        at,
+        EventKind::Created {
+            severity: args.severity,
+            channel: args.channel,
+        },
+    );
     let report = match evaluate(&policy, &args.region, &[created], None) {
         Ok(r) => r,
         Err(e) => return common::fail(e, "see --help for the policy's regions, severities and channels"),
@@ -64,7 +80,11 @@ fn main() -> ExitCode {
     println!();
     for m in &report.metrics {
         if let Some(due) = m.due_at {
-            println!("{:<16} due in {} of calendar time", m.metric, common::span((due - at).num_seconds()));
+            println!(
+                "{:<16} due in {} of calendar time",
+                m.metric,
+                common::span((due - at).num_seconds())
+            );
         }
     }
     ExitCode::SUCCESS

@@ -39,9 +39,8 @@ fn load(set: &str) -> Result<HolidaySet, String> {
         HolidaySet::from_path(set)
             .map_err(|e| format!("{e}\nfix the file, or give a built-in set ({BUILTINS})"))
     } else {
-        HolidaySet::builtin(set).map_err(|e| {
-            format!("{e}\ngive a built-in set id, or a path to a .toml holiday set file")
-        })
+        HolidaySet::builtin(set)
+            .map_err(|e| format!("{e}\ngive a built-in set id, or a path to a .toml holiday set file"))
     }
 }
 

@@ -42,9 +42,19 @@ struct TicketFile {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let as_of = match args.as_of.as_deref().map(|t| common::instant("--as-of", t)).transpose() {
+    let as_of = match args
+        .as_of
+        .as_deref()
+        .map(|t| common::instant("--as-of", t))
+        .transpose()
+    {
         Ok(t) => t,
-        Err(e) => return common::fail(e, "give the instant with its offset, e.g. --as-of 2026-11-25T16:00:00-05:00"),
+        Err(e) => {
+            return common::fail(
+                e,
+                "give the instant with its offset, e.g. --as-of 2026-11-25T16:00:00-05:00",
+            );
+        }
     };
     let mut text = String::new();
     let read = if args.file == "-" {
@@ -53,7 +63,10 @@ fn main() -> ExitCode {
         std::fs::read_to_string(&args.file).map(|t| text = t)
     };
     if let Err(e) = read {
-        return common::fail(format!("{}: cannot read: {e}", args.file), "give the path of a ticket JSON file, or - for standard input");
+        return common::fail(
+            format!("{}: cannot read: {e}", args.file),
+            "give the path of a ticket JSON file, or - for standard input",
+        );
     }
     let ticket: TicketFile = match serde_json::from_str(&text) {
         Ok(t) => t,
@@ -66,7 +79,12 @@ fn main() -> ExitCode {
     };
     let policy = match Policy::load(&ticket.policy) {
         Ok(p) => p,
-        Err(e) => return common::fail(e, "\"policy\" takes a built-in id (see --help) or the path of a policy file"),
+        Err(e) => {
+            return common::fail(
+                e,
+                "\"policy\" takes a built-in id (see --help) or the path of a policy file",
+            );
+        }
     };
     let report = match evaluate(&policy, &ticket.region, &ticket.events, as_of) {
         Ok(r) => r,

@@ -153,7 +153,10 @@ pub(crate) fn check_day(spans: &mut [LocalSpan], at: impl Fn() -> Location) -> R
     if spans.len() > MAX_SPANS_PER_DAY {
         return Err(Error::invalid(
             at(),
-            format!("{} spans in one day: expected at most {MAX_SPANS_PER_DAY}", spans.len()),
+            format!(
+                "{} spans in one day: expected at most {MAX_SPANS_PER_DAY}",
+                spans.len()
+            ),
         ));
     }
     spans.sort_unstable();

@@ -10,16 +10,28 @@ use chrono::{DateTime, Utc};
 use sla_deadline::{Policy, Report};
 
 /// The policies' facts for `--help`.
-pub fn builtin_help() -> String {
+pub(crate) fn builtin_help() -> String {
     let mut out = String::from("Built-in policies (or give a path to a policy TOML file):\n");
     for id in Policy::builtin_ids() {
         match Policy::builtin(id) {
             Ok(p) => {
                 let names = |v: Vec<&str>| v.join(", ");
                 let _ = writeln!(out, "  {id}: {}", p.name());
-                let _ = writeln!(out, "    regions:    {}", names(p.regions().iter().map(|r| r.id()).collect()));
-                let _ = writeln!(out, "    severities: {}", names(p.severities().iter().map(|s| s.id()).collect()));
-                let _ = writeln!(out, "    channels:   {}", names(p.channels().iter().map(|c| c.id()).collect()));
+                let _ = writeln!(
+                    out,
+                    "    regions:    {}",
+                    names(p.regions().iter().map(|r| r.id()).collect())
+                );
+                let _ = writeln!(
+                    out,
+                    "    severities: {}",
+                    names(p.severities().iter().map(|s| s.id()).collect())
+                );
+                let _ = writeln!(
+                    out,
+                    "    channels:   {}",
+                    names(p.channels().iter().map(|c| c.id()).collect())
+                );
             }
             Err(e) => {
                 let _ = writeln!(out, "  {id}: (does not load: {e})");
@@ -30,14 +42,18 @@ pub fn builtin_help() -> String {
 }
 
 /// Reads an RFC 3339 instant given to `flag`.
-pub fn instant(flag: &str, text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text).map(|t| t.to_utc()).map_err(|e| {
-        format!("{flag}: {text:?} is not an RFC 3339 instant ({e}): expected e.g. 2026-11-20T16:30:00-05:00")
-    })
+pub(crate) fn instant(flag: &str, text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.to_utc())
+        .map_err(|e| {
+            format!(
+                "{flag}: {text:?} is not an RFC 3339 instant ({e}): expected e.g. 2026-11-20T16:30:00-05:00"
+            )
+        })
 }
 
 /// Prints `message` as an error with a hint, and the exit code to return.
-pub fn fail(message: impl std::fmt::Display, hint: &str) -> ExitCode {
+pub(crate) fn fail(message: impl std::fmt::Display, hint: &str) -> ExitCode {
     eprintln!("error: {message}");
     if !hint.is_empty() {
         eprintln!("hint: {hint}");
@@ -46,7 +62,7 @@ pub fn fail(message: impl std::fmt::Display, hint: &str) -> ExitCode {
 }
 
 /// A duration in seconds as `1d 2h 30m` (signed).
-pub fn span(seconds: i64) -> String {
+pub(crate) fn span(seconds: i64) -> String {
     let sign = if seconds < 0 { "-" } else { "" };
     let s = seconds.unsigned_abs();
     let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
@@ -69,7 +85,7 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
 }
 
 /// The report as a table: one row per metric, then its explanation.
-pub fn print_report(report: &Report, detail: bool) {
+pub(crate) fn print_report(report: &Report, detail: bool) {
     println!(
         "{} / {} ({}), severity {}, channel {}, as of {}",
         report.policy,
@@ -91,7 +107,9 @@ pub fn print_report(report: &Report, detail: bool) {
             opt(m.target),
             m.status.to_string(),
             opt(m.due_local.map(|d| d.to_rfc3339())),
-            opt(m.due_at.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
+            opt(m
+                .due_at
+                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
             opt(m.elapsed_s.map(span)),
             opt(m.remaining_s.map(span)),
         );
@@ -104,13 +122,20 @@ pub fn print_report(report: &Report, detail: bool) {
                 println!("  - {line}");
             }
             for w in &m.warnings {
-                println!("  - warning at {:.0}%: {}", w.threshold * 100.0, w.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+                println!(
+                    "  - warning at {:.0}%: {}",
+                    w.threshold * 100.0,
+                    w.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                );
             }
         }
     }
     if let Some(t) = report.next_wake_up {
         println!();
-        println!("next wake-up: {}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        println!(
+            "next wake-up: {}",
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
     }
     for w in &report.warnings {
         println!("warning: {w}");

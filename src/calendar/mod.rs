@@ -5,12 +5,12 @@ mod index;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 use crate::holiday::HolidaySet;
-use crate::hours::{LocalSpan, WeeklyHours, check_day, weekday_key};
+use crate::hours::{LocalSpan, WeeklyHours, check_day};
 use crate::zone::Zone;
 
 use self::index::{Index, IndexBuilder};
@@ -548,10 +548,5 @@ mod tests {
         assert_eq!(got, vec![span("09:00-11:00"), span("14:00-17:00")]);
         assert_eq!(subtract(&open, &[span("00:00-24:00")]), vec![]);
         assert_eq!(subtract(&open, &[span("12:00-13:00")]), open.to_vec());
-    }
-
-    #[test]
-    fn weekday_keys() {
-        assert_eq!(weekday_key(Weekday::Sun), "sun");
     }
 }

@@ -24,27 +24,16 @@ const MAX_QUERY_YEARS: u64 = 400;
 /// The built-in sets: id and file text (embedded at compile time).
 const BUILTINS: [(&str, &str); 8] = [
     ("ca-qc", include_str!("../../policies/holidays/ca-qc.toml")),
-    (
-        "gb-eng",
-        include_str!("../../policies/holidays/gb-eng.toml"),
-    ),
+    ("gb-eng", include_str!("../../policies/holidays/gb-eng.toml")),
     ("de-he", include_str!("../../policies/holidays/de-he.toml")),
     ("fr", include_str!("../../policies/holidays/fr.toml")),
     ("nl", include_str!("../../policies/holidays/nl.toml")),
-    (
-        "au-vic",
-        include_str!("../../policies/holidays/au-vic.toml"),
-    ),
-    (
-        "my-kul",
-        include_str!("../../policies/holidays/my-kul.toml"),
-    ),
+    ("au-vic", include_str!("../../policies/holidays/au-vic.toml")),
+    ("my-kul", include_str!("../../policies/holidays/my-kul.toml")),
     ("jp", include_str!("../../policies/holidays/jp.toml")),
 ];
 
-const BUILTIN_IDS: [&str; 8] = [
-    "ca-qc", "gb-eng", "de-he", "fr", "nl", "au-vic", "my-kul", "jp",
-];
+const BUILTIN_IDS: [&str; 8] = ["ca-qc", "gb-eng", "de-he", "fr", "nl", "au-vic", "my-kul", "jp"];
 
 /// A named set of holiday rules, immutable once loaded.
 ///
@@ -275,9 +264,7 @@ impl HolidaySet {
         if from_year > to_year {
             return Err(Error::invalid(
                 Location::new(format!("holiday set {}", self.def.id), ""),
-                format!(
-                    "from_year {from_year} is after to_year {to_year}: expected from_year <= to_year"
-                ),
+                format!("from_year {from_year} is after to_year {to_year}: expected from_year <= to_year"),
             ));
         }
         let span = (i64::from(to_year) - i64::from(from_year) + 1).unsigned_abs();
@@ -349,8 +336,7 @@ fn unite(mut spans: Vec<LocalSpan>) -> Vec<LocalSpan> {
     for s in spans {
         if let Some(last) = out.last_mut() {
             if s.start() <= last.end() {
-                if let Some(joined) = LocalSpan::from_seconds(last.start(), last.end().max(s.end()))
-                {
+                if let Some(joined) = LocalSpan::from_seconds(last.start(), last.end().max(s.end())) {
                     *last = joined;
                 }
                 continue;

@@ -13,8 +13,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::rule::{
-    EQUINOX_YEARS, Equinox, ExplicitDate, MAX_YEAR, MIN_YEAR, Nth, Rule, SetDef, Target, Transform,
-    When, YearFilter,
+    EQUINOX_YEARS, Equinox, ExplicitDate, MAX_YEAR, MIN_YEAR, Nth, Rule, SetDef, Target, Transform, When,
+    YearFilter,
 };
 use crate::error::{Error, Location};
 use crate::hours::LocalSpan;
@@ -47,7 +47,8 @@ const HOLIDAY_KEYS: &[&str] = &[
 ];
 const TRANSFORM_KEYS: &[&str] = &["on", "to", "action", "name", "first_year", "last_year"];
 const DATE_KEYS: &[&str] = &["date", "estimated"];
-const WEEKDAYS: &str = "monday, tuesday, wednesday, thursday, friday, saturday, sunday (or mon, tue, wed, thu, fri, sat, sun)";
+const WEEKDAYS: &str =
+    "monday, tuesday, wednesday, thursday, friday, saturday, sunday (or mon, tue, wed, thu, fri, sat, sun)";
 const TARGETS: &str = "next_<weekday>, previous_<weekday>, next_weekday, previous_weekday, next_working_day, previous_working_day, next_non_holiday";
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -102,42 +103,21 @@ impl Cx<'_> {
             self.err(
                 path,
                 value.span(),
-                format!(
-                    "expected true or false, found {}",
-                    value.get_ref().type_str()
-                ),
+                format!("expected true or false, found {}", value.get_ref().type_str()),
             )
         })
     }
 
     fn integer(&self, path: &str, value: &Value<'_>) -> Result<i64, Error> {
-        let found = |what: &str| {
-            self.err(
-                path,
-                value.span(),
-                format!("expected an integer, found {what}"),
-            )
-        };
+        let found = |what: &str| self.err(path, value.span(), format!("expected an integer, found {what}"));
         match value.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).map_err(|_| {
-                self.err(
-                    path,
-                    value.span(),
-                    format!("integer {} is too large", i.as_str()),
-                )
-            }),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .map_err(|_| self.err(path, value.span(), format!("integer {} is too large", i.as_str()))),
             other => Err(found(other.type_str())),
         }
     }
 
-    fn int_in(
-        &self,
-        path: &str,
-        value: &Value<'_>,
-        lo: i64,
-        hi: i64,
-        what: &str,
-    ) -> Result<i64, Error> {
+    fn int_in(&self, path: &str, value: &Value<'_>, lo: i64, hi: i64, what: &str) -> Result<i64, Error> {
         let n = self.integer(path, value)?;
         if (lo..=hi).contains(&n) {
             Ok(n)
@@ -250,9 +230,7 @@ impl Cx<'_> {
             self.err(
                 path,
                 value.span(),
-                format!(
-                    "{text:?} is not a valid month-day ({why}): expected \"MM-DD\", e.g. \"12-25\""
-                ),
+                format!("{text:?} is not a valid month-day ({why}): expected \"MM-DD\", e.g. \"12-25\""),
             )
         };
         let (m, d) = text
@@ -286,30 +264,21 @@ impl Cx<'_> {
             self.err(
                 path,
                 value.span(),
-                format!(
-                    "{text:?} is not a valid date: expected \"YYYY-MM-DD\", e.g. \"2026-12-25\""
-                ),
+                format!("{text:?} is not a valid date: expected \"YYYY-MM-DD\", e.g. \"2026-12-25\""),
             )
         })?;
         if !(MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
             return Err(self.err(
                 path,
                 value.span(),
-                format!(
-                    "date {text} is out of range: expected a year from {MIN_YEAR} to {MAX_YEAR}"
-                ),
+                format!("date {text} is out of range: expected a year from {MIN_YEAR} to {MAX_YEAR}"),
             ));
         }
         Ok(date)
     }
 
     /// A weekday list: a name, `"weekend"`, or an array of names.
-    fn weekdays(
-        &self,
-        path: &str,
-        value: &Value<'_>,
-        weekend: &[bool; 7],
-    ) -> Result<[bool; 7], Error> {
+    fn weekdays(&self, path: &str, value: &Value<'_>, weekend: &[bool; 7]) -> Result<[bool; 7], Error> {
         let mut days = [false; 7];
         let mut one = |path: &str, v: &Value<'_>| -> Result<(), Error> {
             let text = self.string(path, v)?;
@@ -415,7 +384,13 @@ impl Cx<'_> {
             if let Some(v) = get(table, "last_year") {
                 let last = self.year(&join(&path, "last_year"), v)?;
                 if let Some(first) = years.first.filter(|f| *f > last) {
-                    return Err(self.err(&join(&path, "last_year"), v.span(), format!("last_year {last} is before first_year {first}: expected first_year <= last_year")));
+                    return Err(self.err(
+                        &join(&path, "last_year"),
+                        v.span(),
+                        format!(
+                            "last_year {last} is before first_year {first}: expected first_year <= last_year"
+                        ),
+                    ));
                 }
                 years.last = Some(last);
             }
@@ -455,7 +430,11 @@ impl Cx<'_> {
             if let DeValue::Table(table) = item.get_ref() {
                 self.keys(&path, table, DATE_KEYS)?;
                 let date = get(table, "date").ok_or_else(|| {
-                    self.err(&path, item.span(), "missing key \"date\": expected { date = \"YYYY-MM-DD\", estimated = true }")
+                    self.err(
+                        &path,
+                        item.span(),
+                        "missing key \"date\": expected { date = \"YYYY-MM-DD\", estimated = true }",
+                    )
                 })?;
                 let date = self.date(&join(&path, "date"), date)?;
                 let estimated = match get(table, "estimated") {
@@ -506,16 +485,10 @@ pub(crate) fn parse(text: &str, origin: &str) -> Result<SetDef, Error> {
     let top = doc.get_ref();
     cx.keys("", top, TOP_KEYS)?;
     let whole = 0..0;
-    let missing = |key: &str, what: &str| {
-        cx.err(
-            "",
-            whole.clone(),
-            format!("missing key {key:?}: expected {what}"),
-        )
-    };
+    let missing =
+        |key: &str, what: &str| cx.err("", whole.clone(), format!("missing key {key:?}: expected {what}"));
 
-    let id_value =
-        get(top, "id").ok_or_else(|| missing("id", "the set's id, e.g. id = \"gb-eng\""))?;
+    let id_value = get(top, "id").ok_or_else(|| missing("id", "the set's id, e.g. id = \"gb-eng\""))?;
     let id = cx.string("id", id_value)?;
     let id_ok = !id.is_empty()
         && id.len() <= 64
@@ -526,9 +499,7 @@ pub(crate) fn parse(text: &str, origin: &str) -> Result<SetDef, Error> {
         return Err(cx.err(
             "id",
             id_value.span(),
-            format!(
-                "{id:?} is not a valid id: expected 1 to 64 lowercase letters, digits, '-' or '_'"
-            ),
+            format!("{id:?} is not a valid id: expected 1 to 64 lowercase letters, digits, '-' or '_'"),
         ));
     }
     let name_value = get(top, "name")
@@ -552,13 +523,12 @@ pub(crate) fn parse(text: &str, origin: &str) -> Result<SetDef, Error> {
         None => Vec::new(),
     };
 
-    let holidays_value = get(top, "holidays")
-        .ok_or_else(|| missing("holidays", "a [holidays.<key>] table per holiday"))?;
+    let holidays_value =
+        get(top, "holidays").ok_or_else(|| missing("holidays", "a [holidays.<key>] table per holiday"))?;
     let holidays = cx.table("holidays", holidays_value)?;
     // The map is ordered by key; file order matters for transforms, so sort
     // by position in the text.
-    let mut items: Vec<(&Spanned<std::borrow::Cow<'_, str>>, &Value<'_>)> =
-        holidays.iter().collect();
+    let mut items: Vec<(&Spanned<std::borrow::Cow<'_, str>>, &Value<'_>)> = holidays.iter().collect();
     items.sort_by_key(|(k, _)| k.span().start);
     if items.is_empty() {
         return Err(cx.err(
@@ -636,15 +606,16 @@ fn holiday(
     let table = cx.table(path, value)?;
     cx.keys(path, table, HOLIDAY_KEYS)?;
     let at = |key: &str| join(path, key);
-    let name =
-        match get(table, "name") {
-            Some(v) => cx.string(&at("name"), v)?.to_string(),
-            None => return Err(cx.err(
+    let name = match get(table, "name") {
+        Some(v) => cx.string(&at("name"), v)?.to_string(),
+        None => {
+            return Err(cx.err(
                 path,
                 value.span(),
                 "missing key \"name\": expected the holiday's name, e.g. name = \"Christmas Day\"",
-            )),
-        };
+            ));
+        }
+    };
     let present: Vec<&str> = WHEN_KEYS
         .iter()
         .copied()
@@ -656,10 +627,7 @@ fn holiday(
             return Err(cx.err(
                 path,
                 value.span(),
-                format!(
-                    "no date rule: expected exactly one of {}",
-                    WHEN_KEYS.join(", ")
-                ),
+                format!("no date rule: expected exactly one of {}", WHEN_KEYS.join(", ")),
             ));
         }
         [_, second, ..] => {
@@ -677,7 +645,13 @@ fn holiday(
     };
     let uses = |key: &str, allowed: bool| -> Result<(), Error> {
         match get(table, key) {
-            Some(v) if !allowed => Err(cx.err(&at(key), v.span(), format!("{key:?} does not go with {kind:?}: see the holiday-set format for which keys combine"))),
+            Some(v) if !allowed => Err(cx.err(
+                &at(key),
+                v.span(),
+                format!(
+                    "{key:?} does not go with {kind:?}: see the holiday-set format for which keys combine"
+                ),
+            )),
             _ => Ok(()),
         }
     };
@@ -788,7 +762,11 @@ fn holiday(
         },
         "between_holidays" => {
             if !cx.bool(&kind_path, kind_value)? {
-                return Err(cx.err(&kind_path, kind_value.span(), "between_holidays = false means nothing: expected true (or leave the holiday out)"));
+                return Err(cx.err(
+                    &kind_path,
+                    kind_value.span(),
+                    "between_holidays = false means nothing: expected true (or leave the holiday out)",
+                ));
             }
             When::Between
         }
@@ -801,14 +779,17 @@ fn holiday(
                     return Err(cx.err(
                         &cpath,
                         cv.span(),
-                        format!(
-                            "expected [first_year, last_year], found {} values",
-                            years.len()
-                        ),
+                        format!("expected [first_year, last_year], found {} values", years.len()),
                     ));
                 };
                 if first > last {
-                    return Err(cx.err(&cpath, cv.span(), format!("first year {first} is after last year {last}: expected [first_year, last_year]")));
+                    return Err(cx.err(
+                        &cpath,
+                        cv.span(),
+                        format!(
+                            "first year {first} is after last year {last}: expected [first_year, last_year]"
+                        ),
+                    ));
                 }
                 if let Some(bad) = dates
                     .iter()
@@ -818,10 +799,7 @@ fn holiday(
                         .array(&kind_path, kind_value)?
                         .get(bad)
                         .map_or(kind_value.span(), |v| v.span());
-                    let date = dates
-                        .get(bad)
-                        .map(|d| d.date.to_string())
-                        .unwrap_or_default();
+                    let date = dates.get(bad).map(|d| d.date.to_string()).unwrap_or_default();
                     return Err(cx.err(&format!("{kind_path}[{bad}]"), span, format!("date {date} is outside the covered years {first}-{last}: widen covers or remove the date")));
                 }
                 for year in *first..=*last {
@@ -832,10 +810,7 @@ fn holiday(
                 covers = Some((*first, *last));
             }
             dates.sort_by_key(|d| d.date);
-            if let Some(pair) = dates
-                .windows(2)
-                .find(|p| matches!(p, [a, b] if a.date == b.date))
-            {
+            if let Some(pair) = dates.windows(2).find(|p| matches!(p, [a, b] if a.date == b.date)) {
                 let date = pair.first().map(|d| d.date.to_string()).unwrap_or_default();
                 return Err(cx.err(
                     &kind_path,
@@ -854,7 +829,11 @@ fn holiday(
     if let Some(v) = get(table, "last_year") {
         let last = cx.year(&at("last_year"), v)?;
         if let Some(first) = years.first.filter(|f| *f > last) {
-            return Err(cx.err(&at("last_year"), v.span(), format!("last_year {last} is before first_year {first}: expected first_year <= last_year")));
+            return Err(cx.err(
+                &at("last_year"),
+                v.span(),
+                format!("last_year {last} is before first_year {first}: expected first_year <= last_year"),
+            ));
         }
         years.last = Some(last);
     }

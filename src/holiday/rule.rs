@@ -76,11 +76,7 @@ pub(crate) enum When {
     Fixed { month: u32, day: u32 },
     /// The n-th (1-5) or last weekday of a month; no date in a year whose
     /// month has no such weekday (a 5th Monday).
-    Nth {
-        month: u32,
-        weekday: Weekday,
-        nth: Nth,
-    },
+    Nth { month: u32, weekday: Weekday, nth: Nth },
     /// The weekday before or after a month-day.
     Relative {
         weekday: Weekday,
@@ -268,11 +264,7 @@ impl SetDef {
     fn nominal(when: &When, year: i32) -> Option<NaiveDate> {
         match *when {
             When::Fixed { month, day } => NaiveDate::from_ymd_opt(year, month, day),
-            When::Nth {
-                month,
-                weekday,
-                nth,
-            } => nth_weekday(year, month, weekday, nth),
+            When::Nth { month, weekday, nth } => nth_weekday(year, month, weekday, nth),
             When::Relative {
                 weekday,
                 month,
@@ -302,9 +294,7 @@ impl SetDef {
         let fits = |d: NaiveDate| match to {
             Target::Next(w) | Target::Previous(w) => d.weekday() == w,
             Target::NextWeekday | Target::PreviousWeekday => !self.is_weekend(d),
-            Target::NextWorkingDay | Target::PreviousWorkingDay => {
-                !self.is_weekend(d) && !taken.contains(&d)
-            }
+            Target::NextWorkingDay | Target::PreviousWorkingDay => !self.is_weekend(d) && !taken.contains(&d),
             Target::NextNonHoliday => !taken.contains(&d),
         };
         (1..=MAX_SEARCH_DAYS)
@@ -338,10 +328,7 @@ impl SetDef {
             };
             match &rule.when {
                 When::Dates(dates) => {
-                    for d in dates
-                        .iter()
-                        .filter(|d| (from..=to).contains(&d.date.year()))
-                    {
+                    for d in dates.iter().filter(|d| (from..=to).contains(&d.date.year())) {
                         push(d.date, d.estimated);
                     }
                 }
@@ -399,11 +386,7 @@ impl SetDef {
             }
         }
         // Pass 3: days between two holidays.
-        let own: HashSet<NaiveDate> = entries
-            .iter()
-            .filter(|e| !e.substitute)
-            .map(|e| e.date)
-            .collect();
+        let own: HashSet<NaiveDate> = entries.iter().filter(|e| !e.substitute).map(|e| e.date).collect();
         let all: HashSet<NaiveDate> = entries.iter().map(|e| e.date).collect();
         for (index, rule) in self.rules.iter().enumerate() {
             if rule.when != When::Between {

@@ -21,26 +21,12 @@ use crate::hours::{LocalSpan, WeeklyHours, check_day};
 use crate::target::Target;
 use crate::zone::Zone;
 
-use super::model::{
-    Channel, ClockKind, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
-};
+use super::model::{Channel, ClockKind, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange};
 use super::raw::{self, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
 
-/// The event kinds of SPEC 5, the only names `start`, `stop` and `restart`
-/// may use.
-pub(crate) const EVENTS: [&str; 11] = [
-    "created",
-    "acknowledged",
-    "responded",
-    "updated",
-    "severity_changed",
-    "waiting_on_customer",
-    "customer_replied",
-    "target_agreed",
-    "resolved",
-    "reopened",
-    "closed",
-];
+// The event kinds of SPEC 5, the only names `start`, `stop` and `restart`
+// may use.
+use crate::ticket::EVENT_NAMES as EVENTS;
 
 /// The horizon of a policy that does not set one.
 pub(crate) const DEFAULT_HORIZON: (i32, i32) = (2020, 2035);
@@ -82,11 +68,7 @@ impl Ctx<'_> {
     /// `key` is required in the table at `path` (spanning `span`).
     fn missing(&self, path: &str, span: Range<usize>, key: &str, expected: &str) -> Error {
         let full = join(path, key);
-        self.err(
-            &full,
-            span,
-            format!("missing key `{key}`: expected {expected}"),
-        )
+        self.err(&full, span, format!("missing key `{key}`: expected {expected}"))
     }
 }
 
@@ -237,10 +219,7 @@ fn name_or_id(name: &Option<Spanned<String>>, id: &str) -> String {
         .map_or_else(|| id.to_string(), |n| n.get_ref().clone())
 }
 
-fn severities(
-    ctx: &Ctx<'_>,
-    table: Option<Spanned<IdMap<raw::RawSeverity>>>,
-) -> Result<Vec<Severity>> {
+fn severities(ctx: &Ctx<'_>, table: Option<Spanned<IdMap<raw::RawSeverity>>>) -> Result<Vec<Severity>> {
     Ok(id_table(ctx, "severities", &table, "severity")?
         .into_iter()
         .map(|(id, s)| Severity {
@@ -285,9 +264,7 @@ fn options(ctx: &Ctx<'_>, raw: Option<Spanned<raw::RawOptions>>) -> Result<Optio
                 return Err(ctx.err(
                     "options.severity_change",
                     v.span(),
-                    format!(
-                        "unknown severity change {other:?}: expected \"recompute\" or \"restart\""
-                    ),
+                    format!("unknown severity change {other:?}: expected \"recompute\" or \"restart\""),
                 ));
             }
         };
@@ -520,9 +497,8 @@ fn region_of(
         for lang in langs.get_ref() {
             let l = lang.get_ref();
             let lpath = join(&path, "languages");
-            let ok = !l.is_empty()
-                && l.len() <= 35
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            let ok =
+                !l.is_empty() && l.len() <= 35 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
             if !ok {
                 return Err(ctx.err(
                     &lpath,
@@ -567,9 +543,7 @@ fn holiday_set(ctx: &Ctx<'_>, name: &str, path: &str, span: Range<usize>) -> Res
             ctx.err(
                 path,
                 span,
-                format!(
-                    "unknown holiday set {name:?}: expected {builtins}a path to a .toml holiday file"
-                ),
+                format!("unknown holiday set {name:?}: expected {builtins}a path to a .toml holiday file"),
             )
         });
     }
@@ -733,10 +707,7 @@ fn events(
         return Err(ctx.err(
             &kpath,
             value.span(),
-            format!(
-                "no start event: expected at least one, from {}",
-                list(EVENTS)
-            ),
+            format!("no start event: expected at least one, from {}", list(EVENTS)),
         ));
     }
     Ok(out)
@@ -785,10 +756,7 @@ fn metric_of(
             }
         },
     };
-    let pauses = m
-        .pauses_while_waiting
-        .as_ref()
-        .is_some_and(|p| *p.get_ref());
+    let pauses = m.pauses_while_waiting.as_ref().is_some_and(|p| *p.get_ref());
 
     let chan_ids: Vec<&str> = channels.iter().map(|c| c.id.as_str()).collect();
     let mut applies: Vec<String> = Vec::new();
@@ -933,8 +901,7 @@ impl Grid<'_> {
                     Row::ByChannel(by) => {
                         for (chan, t) in ordered(by) {
                             let c = self.channel(&rpath, chan)?;
-                            let target =
-                                self.target(&join(&rpath, chan.get_ref()), t.get_ref(), t.span())?;
+                            let target = self.target(&join(&rpath, chan.get_ref()), t.get_ref(), t.span())?;
                             cells[s][c] = Some(target);
                         }
                     }
@@ -975,9 +942,7 @@ impl Grid<'_> {
             return self.ctx.err(
                 &join(self.path, "by_severity"),
                 t.span(),
-                format!(
-                    "no target for severity {sev:?}: expected a target for every severity; {hint}"
-                ),
+                format!("no target for severity {sev:?}: expected a target for every severity; {hint}"),
             );
         }
         if let Some(t) = &m.by_channel {
@@ -1003,34 +968,27 @@ impl Grid<'_> {
 
     fn severity(&self, path: &str, key: &Spanned<String>) -> Result<usize> {
         let k = key.get_ref();
-        self.severities
-            .iter()
-            .position(|s| &s.id == k)
-            .ok_or_else(|| {
-                self.ctx.err(
-                    &join(path, k),
-                    key.span(),
-                    format!(
-                        "unknown severity {k:?}: expected one of {}",
-                        list(self.severities.iter().map(|s| s.id.as_str()))
-                    ),
-                )
-            })
+        self.severities.iter().position(|s| &s.id == k).ok_or_else(|| {
+            self.ctx.err(
+                &join(path, k),
+                key.span(),
+                format!(
+                    "unknown severity {k:?}: expected one of {}",
+                    list(self.severities.iter().map(|s| s.id.as_str()))
+                ),
+            )
+        })
     }
 
     fn channel(&self, path: &str, key: &Spanned<String>) -> Result<usize> {
         let k = key.get_ref();
         let at = |msg: String| self.ctx.err(&join(path, k), key.span(), msg);
-        let c = self
-            .channels
-            .iter()
-            .position(|c| &c.id == k)
-            .ok_or_else(|| {
-                at(format!(
-                    "unknown channel {k:?}: expected one of {}",
-                    list(self.channels.iter().map(|c| c.id.as_str()))
-                ))
-            })?;
+        let c = self.channels.iter().position(|c| &c.id == k).ok_or_else(|| {
+            at(format!(
+                "unknown channel {k:?}: expected one of {}",
+                list(self.channels.iter().map(|c| c.id.as_str()))
+            ))
+        })?;
         if !self.applicable[c] {
             let ids: Vec<&str> = self
                 .channels
@@ -1053,7 +1011,9 @@ impl Grid<'_> {
             return Err(self.ctx.err(
                 path,
                 span,
-                format!("{text:?} is negative: expected a duration of zero or more, such as \"4h\", or \"none\""),
+                format!(
+                    "{text:?} is negative: expected a duration of zero or more, such as \"4h\", or \"none\""
+                ),
             ));
         }
         let target = Target::parse_at(text, || {

@@ -202,10 +202,7 @@ fn from_toml(err: &toml::de::Error, text: &str, origin: &str, doc: &DeTable<'_>)
             message = format!("duplicate key `{key}`: expected each key once, and each id once");
         }
     }
-    Error::invalid(
-        Location::new(origin, path).at_offset(text, span.start),
-        message,
-    )
+    Error::invalid(Location::new(origin, path).at_offset(text, span.start), message)
 }
 
 /// The key path of the line holding byte `offset`, read from the text: the
@@ -239,10 +236,7 @@ fn guess_path(text: &str, offset: usize) -> String {
         .rev()
         .find_map(header)
         .unwrap_or_default();
-    let key = line
-        .split_once('=')
-        .map(|(k, _)| k.trim())
-        .filter(|k| is_key(k));
+    let key = line.split_once('=').map(|(k, _)| k.trim()).filter(|k| is_key(k));
     match (table.is_empty(), key) {
         (_, None) => table,
         (true, Some(k)) => k.to_string(),
@@ -254,9 +248,10 @@ fn guess_path(text: &str, offset: usize) -> String {
 /// one line.
 fn tidy(message: &str) -> String {
     let one_line = message.trim().replace('\n', "; ");
-    let msg = one_line
-        .replacen("unknown field", "unknown key", 1)
-        .replacen("missing field", "missing key", 1);
+    let msg =
+        one_line
+            .replacen("unknown field", "unknown key", 1)
+            .replacen("missing field", "missing key", 1);
     match msg.strip_suffix('.') {
         Some(m) => m.to_string(),
         None => msg,

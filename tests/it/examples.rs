@@ -11,7 +11,8 @@ fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     // target/<profile>/deps/it-<hash> -> target/<profile>/examples/<name>
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    dir.join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 fn run(name: &str, args: &[&str]) -> Output {
@@ -23,7 +24,12 @@ fn run(name: &str, args: &[&str]) -> Output {
 }
 
 fn stdout_json(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }
 
@@ -46,8 +52,11 @@ fn case_names() -> Vec<String> {
 fn replay_prints_each_worked_case_exactly() {
     for name in case_names() {
         let expected: Value = serde_json::from_str(
-            &std::fs::read_to_string(format!("{}/tests/cases/{name}.expected.json", env!("CARGO_MANIFEST_DIR")))
-                .expect("expected file"),
+            &std::fs::read_to_string(format!(
+                "{}/tests/cases/{name}.expected.json",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .expect("expected file"),
         )
         .expect("expected parses");
         let file = format!("tests/cases/{name}.json");
@@ -63,8 +72,11 @@ fn replay_prints_each_worked_case_exactly() {
 
 #[test]
 fn replay_reads_standard_input() {
-    let text = std::fs::read(format!("{}/tests/cases/01_americas_p1_phone_inside_hours.json", env!("CARGO_MANIFEST_DIR")))
-        .expect("case file");
+    let text = std::fs::read(format!(
+        "{}/tests/cases/01_americas_p1_phone_inside_hours.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("case file");
     let mut child = Command::new(example("replay"))
         .args(["-", "--json"])
         .stdin(Stdio::piped())
@@ -72,7 +84,12 @@ fn replay_reads_standard_input() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("replay starts");
-    child.stdin.take().expect("stdin").write_all(&text).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&text)
+        .expect("write stdin");
     let out = child.wait_with_output().expect("replay ends");
     assert_eq!(stdout_json(&out)["next_wake_up"], "2026-11-23T20:00:00Z");
 }
@@ -81,17 +98,48 @@ fn replay_reads_standard_input() {
 fn due_prints_the_new_ticket_report() {
     let out = run(
         "due",
-        &["--policy", "ol-care", "--region", "americas", "--severity", "P1", "--channel", "phone", "--at", "2026-11-20T16:30:00-05:00", "--json"],
+        &[
+            "--policy",
+            "ol-care",
+            "--region",
+            "americas",
+            "--severity",
+            "P1",
+            "--channel",
+            "phone",
+            "--at",
+            "2026-11-20T16:30:00-05:00",
+            "--json",
+        ],
     );
     let report = stdout_json(&out);
     assert_eq!(report["as_of"], "2026-11-20T21:30:00Z");
     let metrics = report["metrics"].as_array().expect("metrics");
     let due: Vec<&Value> = metrics.iter().map(|m| &m["due_local"]).collect();
-    assert_eq!(due, [&Value::Null, &Value::from("2026-11-20T18:30:00-05:00"), &Value::from("2026-11-24T16:30:00-05:00"), &Value::Null]);
+    assert_eq!(
+        due,
+        [
+            &Value::Null,
+            &Value::from("2026-11-20T18:30:00-05:00"),
+            &Value::from("2026-11-24T16:30:00-05:00"),
+            &Value::Null
+        ]
+    );
     // The table: one row per metric with local and UTC due instants.
     let out = run(
         "due",
-        &["--policy", "policies/ol-care.toml", "--region", "americas", "--severity", "P1", "--channel", "phone", "--at", "2026-11-20T16:30:00-05:00"],
+        &[
+            "--policy",
+            "policies/ol-care.toml",
+            "--region",
+            "americas",
+            "--severity",
+            "P1",
+            "--channel",
+            "phone",
+            "--at",
+            "2026-11-20T16:30:00-05:00",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let table = String::from_utf8_lossy(&out.stdout);
@@ -102,21 +150,55 @@ fn due_prints_the_new_ticket_report() {
 #[test]
 fn bad_invocations_fail_with_a_message_that_says_what_to_do() {
     let base = ["--policy", "ol-care", "--severity", "P1", "--channel", "phone"];
-    let with = |extra: &[&'static str]| -> Vec<&'static str> { base.iter().copied().chain(extra.iter().copied()).collect() };
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        base.iter().copied().chain(extra.iter().copied()).collect()
+    };
 
-    let out = run("due", &with(&["--region", "mars", "--at", "2026-11-20T16:30:00-05:00"]));
+    let out = run(
+        "due",
+        &with(&["--region", "mars", "--at", "2026-11-20T16:30:00-05:00"]),
+    );
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("unknown region \"mars\": expected one of americas, uk,"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown region \"mars\": expected one of americas, uk,"),
+        "{}",
+        stderr(&out)
+    );
 
-    let out = run("due", &with(&["--region", "americas", "--at", "2026-11-20 16:30"]));
+    let out = run(
+        "due",
+        &with(&["--region", "americas", "--at", "2026-11-20 16:30"]),
+    );
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("--at: \"2026-11-20 16:30\" is not an RFC 3339 instant"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--at: \"2026-11-20 16:30\" is not an RFC 3339 instant"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run("replay", &["no/such/ticket.json"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("no/such/ticket.json: cannot read"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no/such/ticket.json: cannot read"),
+        "{}",
+        stderr(&out)
+    );
 
-    let out = run("due", &["--policy", "tests/cases/README.md", "--region", "x", "--severity", "P1", "--channel", "phone", "--at", "2026-11-20T16:30:00-05:00"]);
+    let out = run(
+        "due",
+        &[
+            "--policy",
+            "tests/cases/README.md",
+            "--region",
+            "x",
+            "--severity",
+            "P1",
+            "--channel",
+            "phone",
+            "--at",
+            "2026-11-20T16:30:00-05:00",
+        ],
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("tests/cases/README.md"), "{}", stderr(&out));
 
@@ -127,7 +209,9 @@ fn bad_invocations_fail_with_a_message_that_says_what_to_do() {
     let out = run("due", &["--help"]);
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for word in ["ol-care", "e3k-odoo", "americas", "quebec", "P1", "phone", "portal"] {
+    for word in [
+        "ol-care", "e3k-odoo", "americas", "quebec", "P1", "phone", "portal",
+    ] {
         assert!(help.contains(word), "--help lists {word}: {help}");
     }
 }

@@ -472,9 +472,7 @@ fn japanese_equinox_days_2000_2050() {
         22, 23, 23, 23, 22, 22, 23, 23, 22, 22, // 2040-2049
         23, // 2050
     ];
-    let jp = set("jp")
-        .holidays(2000, 2050)
-        .expect("2000-2050 is covered");
+    let jp = set("jp").holidays(2000, 2050).expect("2000-2050 is covered");
     for (year, (v, a)) in (2000..=2050).zip(vernal.iter().zip(autumnal.iter())) {
         let find = |name: &str| {
             jp.iter()
@@ -523,8 +521,7 @@ fn new_year_on_saturday_observed_across_the_year_boundary() {
         assert!(
             !days
                 .iter()
-                .any(|h| h.name.starts_with("New Year")
-                    && h.date.format("%m-%d").to_string() == "12-31"),
+                .any(|h| h.name.starts_with("New Year") && h.date.format("%m-%d").to_string() == "12-31"),
             "{id}"
         );
     }
@@ -580,10 +577,7 @@ fn coverage_and_query_errors() {
         "2030-2036 is outside the calendar's horizon 2020-2035: holiday set my-kul (Kuala Lumpur (Malaysia)) has holidays for 2020-2035 only, not for 2030-2036"
     );
     assert_eq!(
-        set("fr")
-            .holidays(2027, 2026)
-            .expect_err("reversed")
-            .to_string(),
+        set("fr").holidays(2027, 2026).expect_err("reversed").to_string(),
         "holiday set fr: from_year 2027 is after to_year 2026: expected from_year <= to_year"
     );
     assert!(set("fr").holidays(1899, 1950).is_err());
@@ -594,9 +588,7 @@ fn coverage_and_query_errors() {
         Err(Error::Limit { limit: 400, .. })
     ));
     assert_eq!(
-        HolidaySet::builtin("gb")
-            .expect_err("unknown id")
-            .to_string(),
+        HolidaySet::builtin("gb").expect_err("unknown id").to_string(),
         "unknown holiday set \"gb\": expected one of ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp"
     );
     assert!(
@@ -615,10 +607,7 @@ fn every_policy_file_equals_its_builtin() {
         if path.extension().is_some_and(|e| e == "toml") {
             let from_file = HolidaySet::from_path(&path).expect("policy files are valid");
             assert_eq!(from_file, set(from_file.id()), "{}", path.display());
-            let stem = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default();
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
             assert_eq!(stem, from_file.id());
             seen.push(from_file.id().to_string());
         }
@@ -755,10 +744,7 @@ fn hostile_inputs_do_not_panic() {
         &with_holiday("date = \"01-01\"\nobserved = [{ on = \"sun\", to = \"next_mon\" }]"),
     ];
     for text in cases {
-        assert!(
-            HolidaySet::from_toml_str(text, "hostile.toml").is_err(),
-            "{text}"
-        );
+        assert!(HolidaySet::from_toml_str(text, "hostile.toml").is_err(), "{text}");
     }
     // Valid but extreme: a weekend of six days and a substitute search.
     let text = "id = \"t\"\nname = \"T\"\nweekend = [\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\"]\n[holidays.x]\nname = \"X\"\ndate = \"02-29\"\nobserved = [{ on = \"weekend\", to = \"next_working_day\", action = \"substitute\" }]";

@@ -92,16 +92,10 @@ fn a_policy_without_holidays_loads_in_every_target_form() {
         ("acme", "Acme support", "Acme", "")
     );
     let ids = |v: Vec<&str>| v.join(",");
-    assert_eq!(
-        ids(p.severities().iter().map(|s| s.id()).collect()),
-        "P1,P2"
-    );
+    assert_eq!(ids(p.severities().iter().map(|s| s.id()).collect()), "P1,P2");
     assert_eq!(p.severity("P1").expect("P1").description(), "Down");
     assert_eq!(p.severity("P2").expect("P2").name(), "P2");
-    assert_eq!(
-        ids(p.channels().iter().map(|c| c.id()).collect()),
-        "phone,email"
-    );
+    assert_eq!(ids(p.channels().iter().map(|c| c.id()).collect()), "phone,email");
     assert_eq!(p.channel("email").expect("email").name(), "E-mail");
     // File order, not alphabetical order.
     assert_eq!(
@@ -143,12 +137,7 @@ fn ol_care_regions_answer_spec_4_1() {
         ("uk", "Europe/London", "09:00-17:00", "en,de,fr,nl"),
         ("germany", "Europe/Berlin", "09:00-17:00", "en,de,fr,nl"),
         ("france", "Europe/Paris", "09:00-17:00", "en,de,fr,nl"),
-        (
-            "netherlands",
-            "Europe/Amsterdam",
-            "09:00-17:00",
-            "en,de,fr,nl",
-        ),
+        ("netherlands", "Europe/Amsterdam", "09:00-17:00", "en,de,fr,nl"),
         ("australia", "Australia/Melbourne", "09:00-19:00", "en,ja"),
         ("malaysia", "Asia/Kuala_Lumpur", "09:00-17:00", "en,ja"),
         ("japan", "Asia/Tokyo", "09:00-17:00", "en,ja"),
@@ -191,26 +180,14 @@ fn ol_care_regions_open_and_close_at_local_times() {
             "2026-01-14T19:59:59-05:00",
             "2026-01-14T08:59:59-05:00",
         ),
-        (
-            "uk",
-            "2026-06-10T09:00:00+01:00",
-            "2026-06-10T17:00:00+01:00",
-        ),
-        (
-            "uk",
-            "2026-01-14T09:00:00+00:00",
-            "2026-01-14T08:59:00+00:00",
-        ),
+        ("uk", "2026-06-10T09:00:00+01:00", "2026-06-10T17:00:00+01:00"),
+        ("uk", "2026-01-14T09:00:00+00:00", "2026-01-14T08:59:00+00:00"),
         (
             "germany",
             "2026-06-10T16:59:59+02:00",
             "2026-06-10T17:00:00+02:00",
         ),
-        (
-            "france",
-            "2026-01-14T09:00:00+01:00",
-            "2026-01-14T17:00:00+01:00",
-        ),
+        ("france", "2026-01-14T09:00:00+01:00", "2026-01-14T17:00:00+01:00"),
         (
             "netherlands",
             "2026-06-10T09:00:00+02:00",
@@ -231,17 +208,9 @@ fn ol_care_regions_open_and_close_at_local_times() {
             "2026-06-10T09:00:00+08:00",
             "2026-06-10T17:00:00+08:00",
         ),
-        (
-            "japan",
-            "2026-06-10T09:00:00+09:00",
-            "2026-06-10T17:00:00+09:00",
-        ),
+        ("japan", "2026-06-10T09:00:00+09:00", "2026-06-10T17:00:00+09:00"),
         // Saturday.
-        (
-            "japan",
-            "2026-06-19T16:00:00+09:00",
-            "2026-06-20T12:00:00+09:00",
-        ),
+        ("japan", "2026-06-19T16:00:00+09:00", "2026-06-20T12:00:00+09:00"),
     ] {
         let cal = p.region(region).expect("region").calendar();
         assert!(
@@ -267,14 +236,7 @@ fn ol_care_regions_open_and_close_at_local_times() {
         );
     }
     // Closed on holidays: Christmas 2026 is a Friday.
-    for region in [
-        "americas",
-        "uk",
-        "germany",
-        "france",
-        "netherlands",
-        "australia",
-    ] {
+    for region in ["americas", "uk", "germany", "france", "netherlands", "australia"] {
         let cal = p.region(region).expect("region").calendar();
         let zone = cal.zone().to_string();
         let noon = NaiveDate::from_ymd_opt(2026, 12, 25)
@@ -286,10 +248,7 @@ fn ol_care_regions_open_and_close_at_local_times() {
             .single()
             .expect("unique")
             .with_timezone(&Utc);
-        assert!(
-            !cal.is_open(t).expect("horizon"),
-            "{region} closed on Christmas"
-        );
+        assert!(!cal.is_open(t).expect("horizon"), "{region} closed on Christmas");
     }
 }
 
@@ -314,20 +273,14 @@ fn ol_care_metrics_answer_spec_4_1() {
     let chans: Vec<&str> = p.channels().iter().map(|c| c.id()).collect();
     assert_eq!(chans, ["phone", "email", "web"]);
     let ids: Vec<&str> = p.metrics().iter().map(|m| m.id()).collect();
-    assert_eq!(
-        ids,
-        ["acknowledgement", "first_response", "resolution", "update"]
-    );
+    assert_eq!(ids, ["acknowledgement", "first_response", "resolution", "update"]);
 
     // The full grid, severity x channel.
     let none = Target::None;
     let grid: [(&str, [[Target; 3]; 4]); 4] = [
         ("acknowledgement", [[none, m(10), m(10)]; 4]),
         ("first_response", [[h(2), h(4), h(4)]; 4]),
-        (
-            "resolution",
-            [[BD(2); 3], [BD(3); 3], [BD(15); 3], [none; 3]],
-        ),
+        ("resolution", [[BD(2); 3], [BD(3); 3], [BD(15); 3], [none; 3]]),
         ("update", [[BD(1); 3], [BD(1); 3], [BD(2); 3], [none; 3]]),
     ];
     for (metric, rows) in grid {
@@ -410,23 +363,11 @@ fn e3k_odoo_answers_spec_4_2() {
     assert_eq!(quebec.languages(), ["fr", "en"]);
     let cal = quebec.calendar();
     assert_eq!(cal.zone().to_string(), "America/Toronto");
-    assert!(
-        cal.is_open(utc("2026-06-10T08:30:00-04:00"))
-            .expect("horizon")
-    );
-    assert!(
-        !cal.is_open(utc("2026-06-10T08:29:59-04:00"))
-            .expect("horizon")
-    );
-    assert!(
-        !cal.is_open(utc("2026-06-10T17:00:00-04:00"))
-            .expect("horizon")
-    );
+    assert!(cal.is_open(utc("2026-06-10T08:30:00-04:00")).expect("horizon"));
+    assert!(!cal.is_open(utc("2026-06-10T08:29:59-04:00")).expect("horizon"));
+    assert!(!cal.is_open(utc("2026-06-10T17:00:00-04:00")).expect("horizon"));
     // Fête nationale, Wednesday 2026-06-24: Quebec holidays.
-    assert!(
-        !cal.is_open(utc("2026-06-24T10:00:00-04:00"))
-            .expect("horizon")
-    );
+    assert!(!cal.is_open(utc("2026-06-24T10:00:00-04:00")).expect("horizon"));
     let chans: Vec<&str> = p.channels().iter().map(|c| c.id()).collect();
     assert_eq!(chans, ["portal", "email", "phone"]);
     let sev: Vec<&str> = p.severities().iter().map(|s| s.id()).collect();
@@ -437,12 +378,7 @@ fn e3k_odoo_answers_spec_4_2() {
     assert_eq!(fr.clock(), ClockKind::Business);
     for c in &chans {
         assert!(fr.applies_to(c));
-        for (s, want) in [
-            ("P1", h(1)),
-            ("P2", h(4)),
-            ("P3", BD(2)),
-            ("P4", Target::None),
-        ] {
+        for (s, want) in [("P1", h(1)), ("P2", h(4)), ("P3", BD(2)), ("P4", Target::None)] {
             assert_eq!(fr.target(&p, s, c), Some(want), "{s} {c}");
         }
     }
@@ -469,10 +405,7 @@ fn every_policy_file_loads_and_equals_its_builtin() {
             Ok(p) => p,
             Err(e) => panic!("{} does not load: {e}", file.display()),
         };
-        let stem = file
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .expect("utf-8 name");
+        let stem = file.file_stem().and_then(|s| s.to_str()).expect("utf-8 name");
         assert_eq!(
             from_file.id(),
             stem,
