@@ -5,12 +5,12 @@ mod index;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 use crate::holiday::HolidaySet;
-use crate::hours::{LocalSpan, WeeklyHours, check_day, weekday_key};
+use crate::hours::{LocalSpan, WeeklyHours, check_day};
 use crate::zone::Zone;
 
 use self::index::{Index, IndexBuilder};
@@ -173,8 +173,15 @@ impl CalendarSpec {
                 });
             }
         }
+        // Hours set through `WeeklyHours::set` are checked already; a
+        // deserialized spec's are not.
+        self.week.check()?;
         for (date, spans) in &mut self.exceptions {
             check_day(spans, || at(&format!("exceptions.{date}")))?;
+        }
+        // `subtract` needs closed hours in order; `closed_day` takes any.
+        for day in self.closed.values_mut() {
+            day.hours.sort_unstable();
         }
         let index = compile(&self)?;
         Ok(Calendar { spec: self, index })
@@ -268,7 +275,7 @@ fn compile(spec: &CalendarSpec) -> Result<Index> {
 ///     .build()?;
 /// let friday: DateTime<Utc> = "2026-11-20T16:30:00-05:00".parse().unwrap();
 /// let due = calendar.add_business(friday, TimeDelta::hours(4))?;
-/// assert_eq!(due.to_rfc3339(), "2026-11-23T15:30:00+00:00"); // Monday 10:30
+/// assert_eq!(due.to_rfc3339(), "2026-11-23T14:30:00+00:00"); // Monday 09:30
 /// let due = calendar.add_business_days(friday, 2, DayMode::SameTime)?;
 /// assert_eq!(due.to_rfc3339(), "2026-11-24T21:30:00+00:00"); // Tuesday 16:30
 /// # Ok::<(), sla_deadline::Error>(())
@@ -345,9 +352,9 @@ impl Calendar {
         self.check(t, "next opening")?;
         match self.index.ivals.get(self.index.locate(t)) {
             Some(iv) => Ok(iv.start.max(t)),
-            None => Err(Error::NoOpening {
-                what: format!("after {} within the horizon", rfc3339(t)),
-            }),
+            // `build` rejects a calendar with no open time, so the next
+            // opening, if any, lies beyond the horizon's end.
+            None => Err(self.out_after("the next opening")),
         }
     }
 
@@ -448,7 +455,8 @@ impl Calendar {
     /// `t` if open, else the start of the next open interval.
     ///
     /// # Errors
-    /// `t` outside the horizon, or no opening after it within the horizon.
+    /// `t` outside the horizon, or no opening after it within the horizon
+    /// (an out-of-horizon error: the opening would lie past its end).
     ///
     /// # Example
     /// ```
@@ -549,6 +557,8 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hours::weekday_key;
+    use chrono::Weekday;
 
     fn span(s: &str) -> LocalSpan {
         s.parse().expect("test span")

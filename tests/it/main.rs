@@ -1,1 +1,4 @@
 //! The crate's public behaviour, one integration test binary (STYLE 9).
+
+mod calendar;
+mod calendar_props;

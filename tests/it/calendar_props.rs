@@ -1,0 +1,1 @@
+//! Property tests of the calendar against a naive reference.
