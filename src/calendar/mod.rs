@@ -27,8 +27,8 @@ const DEFAULT_HORIZON: (i32, i32) = (2020, 2040);
 #[serde(rename_all = "snake_case")]
 pub enum DayMode {
     /// The same business position `n` business dates later (14:00 Tuesday
-    /// + 2 = 14:00 Thursday); a day shorter than the position ends at its
-    /// close.
+    /// plus 2 is 14:00 Thursday); a day shorter than the position ends at
+    /// its close.
     #[default]
     SameTime,
     /// By the close of business of the `n`-th business date.
