@@ -15,6 +15,16 @@ const DAY_S: u32 = 86_400;
 /// Most spans one day may have: keeps a compiled calendar's size bounded.
 pub(crate) const MAX_SPANS_PER_DAY: usize = 48;
 
+const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 /// A local time-of-day interval `[start, end)`, `start < end`, written
 /// `HH:MM-HH:MM` (or with seconds, `HH:MM:SS`); `24:00` is allowed as an end.
 ///
@@ -198,13 +208,7 @@ impl WeeklyHours {
     /// If the spans overlap.
     pub fn weekdays(spans: &[LocalSpan]) -> Result<WeeklyHours, Error> {
         let mut week = WeeklyHours::default();
-        for day in [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-        ] {
+        for &day in &WEEK[..5] {
             week.set(day, spans.to_vec())?;
         }
         Ok(week)
@@ -225,6 +229,17 @@ impl WeeklyHours {
     /// One weekday's spans, sorted.
     pub fn day(&self, day: Weekday) -> &[LocalSpan] {
         &self.days[day.num_days_from_monday() as usize]
+    }
+
+    /// Sorts each day's spans and checks that none overlap: hours that
+    /// came through serde rather than [`WeeklyHours::set`].
+    pub(crate) fn check(&mut self) -> Result<(), Error> {
+        for (day, spans) in WEEK.iter().zip(&mut self.days) {
+            check_day(spans, || {
+                Location::new("calendar", format!("hours.{}", weekday_key(*day)))
+            })?;
+        }
+        Ok(())
     }
 
     /// True if no day has any span.

@@ -27,8 +27,8 @@ const DEFAULT_HORIZON: (i32, i32) = (2020, 2040);
 #[serde(rename_all = "snake_case")]
 pub enum DayMode {
     /// The same business position `n` business dates later (14:00 Tuesday
-    /// + 2 = 14:00 Thursday); a day shorter than the position ends at its
-    /// close.
+    /// plus 2 is 14:00 Thursday); a day shorter than the position ends at
+    /// its close.
     #[default]
     SameTime,
     /// By the close of business of the `n`-th business date.
@@ -173,8 +173,15 @@ impl CalendarSpec {
                 });
             }
         }
+        // Hours set through `WeeklyHours::set` are checked already; a
+        // deserialized spec's are not.
+        self.week.check()?;
         for (date, spans) in &mut self.exceptions {
             check_day(spans, || at(&format!("exceptions.{date}")))?;
+        }
+        // `subtract` needs closed hours in order; `closed_day` takes any.
+        for day in self.closed.values_mut() {
+            day.hours.sort_unstable();
         }
         let index = compile(&self)?;
         Ok(Calendar { spec: self, index })
@@ -345,9 +352,9 @@ impl Calendar {
         self.check(t, "next opening")?;
         match self.index.ivals.get(self.index.locate(t)) {
             Some(iv) => Ok(iv.start.max(t)),
-            None => Err(Error::NoOpening {
-                what: format!("after {} within the horizon", rfc3339(t)),
-            }),
+            // `build` rejects a calendar with no open time, so the next
+            // opening, if any, lies beyond the horizon's end.
+            None => Err(self.out_after("the next opening")),
         }
     }
 
@@ -443,7 +450,8 @@ impl Calendar {
     /// `t` if open, else the start of the next open interval.
     ///
     /// # Errors
-    /// `t` outside the horizon, or no opening after it within the horizon.
+    /// `t` outside the horizon, or no opening after it within the horizon
+    /// (an out-of-horizon error: the opening would lie past its end).
     ///
     /// # Example
     /// ```
@@ -536,6 +544,8 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hours::weekday_key;
+    use chrono::Weekday;
 
     fn span(s: &str) -> LocalSpan {
         s.parse().expect("test span")
