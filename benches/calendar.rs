@@ -92,9 +92,7 @@ fn queries(c: &mut Criterion) {
 
 fn compile(c: &mut Criterion) {
     let spec = spec();
-    c.bench_function("compile/16_years", |b| {
-        b.iter(|| black_box(spec.clone()).build())
-    });
+    c.bench_function("compile/16_years", |b| b.iter(|| black_box(spec.clone()).build()));
 }
 
 /// The group lives in a private module: `criterion_group!` makes an

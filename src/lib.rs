@@ -25,8 +25,8 @@
 //!
 //! Everything is defined through B(x), the business seconds from a fixed
 //! origin to instant x: it grows one second per second inside open intervals
-//! and is flat elsewhere. `add_business(t, d)` is the *earliest* instant u
-//! >= t with B(u) = B(t) + d, so a deadline that uses up a day exactly is due
+//! and is flat elsewhere. `add_business(t, d)` is the *earliest* instant
+//! u >= t with B(u) = B(t) + d, so a deadline that uses up a day exactly is due
 //! at that day's closing instant. `add_business_days(t, n)` keeps the business
 //! position of `next_open(t)` within its day, on the n-th business date after
 //! it. Local times become instants in one place: a time in a DST gap maps to

@@ -544,8 +544,6 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hours::weekday_key;
-    use chrono::Weekday;
 
     fn span(s: &str) -> LocalSpan {
         s.parse().expect("test span")
