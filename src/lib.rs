@@ -66,6 +66,7 @@
 
 mod calendar;
 mod error;
+mod explain;
 mod holiday;
 mod hours;
 mod policy;
@@ -76,6 +77,7 @@ mod zone;
 
 pub use crate::calendar::{Calendar, CalendarSpec, ClosedDay, DayMode};
 pub use crate::error::{Error, Location, Result};
+pub use crate::explain::Note;
 pub use crate::holiday::{Holiday, HolidaySet};
 pub use crate::hours::{LocalSpan, WeeklyHours};
 pub use crate::policy::{

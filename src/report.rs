@@ -3,9 +3,10 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
+use crate::explain::Note;
 use crate::policy::ClockKind;
 use crate::target::Target;
 
@@ -111,7 +112,7 @@ pub struct MetricReport {
     /// When each warning threshold is (or was) crossed.
     pub warnings: Vec<ThresholdCrossing>,
     /// How the due instant came about, for a person to read.
-    pub explanation: Vec<String>,
+    pub explanation: Vec<Note>,
 }
 
 /// The instant a warning threshold is crossed.
@@ -132,15 +133,6 @@ pub(crate) fn utc_string(t: &DateTime<Utc>) -> String {
 /// A local instant with its offset (`2026-11-20T16:30:00-05:00`, `+00:00`).
 pub(crate) fn local_string(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
-}
-
-/// Dates as `2026-12-25, 2026-12-28`.
-pub(crate) fn date_list(dates: &[NaiveDate]) -> String {
-    dates
-        .iter()
-        .map(NaiveDate::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn utc<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {

@@ -8,8 +8,10 @@
 //! - by instant, through `buckets`: one entry per UTC day of the horizon
 //!   pointing at the first interval that ends after that day starts, so
 //!   finding the interval of an instant is O(1) plus a short scan;
-//! - by business position, a binary search on the running totals, whose
-//!   cost does not depend on the size of the duration added;
+//! - by business position, through `by_position`: buckets of `step`
+//!   business seconds (about one interval's worth each) pointing at the
+//!   first interval that reaches the bucket, so the cost does not depend on
+//!   the size of the duration added;
 //! - by business date, through `days` (only dates with open time), so the
 //!   n-th business date after another is an index addition.
 
@@ -51,6 +53,9 @@ pub(crate) struct Index {
     pub(crate) ivals: Vec<Ival>,
     pub(crate) days: Vec<Day>,
     buckets: Vec<u32>,
+    /// `by_position[k]`: first interval with `cum_end >= k * step`.
+    by_position: Vec<u32>,
+    step: i64,
 }
 
 /// Builds an index from the open intervals of each local date, in date order.
@@ -112,12 +117,25 @@ impl IndexBuilder {
             }
             buckets.push(i as u32);
         }
+        let total = self.total;
+        let step = (total / (self.ivals.len() as i64).max(1)).max(1);
+        let mut by_position = Vec::with_capacity((total / step) as usize + 2);
+        let mut j = 0usize;
+        for k in 0..=(total / step + 1) {
+            let x = k * step;
+            while j < self.ivals.len() && self.ivals[j].cum_end() < x {
+                j += 1;
+            }
+            by_position.push(j as u32);
+        }
         Index {
             lo: self.lo,
             hi,
             ivals: self.ivals,
             days: self.days,
             buckets,
+            by_position,
+            step,
         }
     }
 }
@@ -150,9 +168,16 @@ impl Index {
 
     /// The earliest instant u with B(u) = x, for `0 <= x <= total()`.
     pub(crate) fn at_position(&self, x: i64) -> Result<i64, ()> {
-        let j = self.ivals.partition_point(|iv| iv.cum_end() < x);
+        if x < 0 {
+            return Err(());
+        }
+        let k = (x / self.step) as usize;
+        let mut j = self.by_position.get(k).map_or(self.ivals.len(), |&j| j as usize);
+        while j < self.ivals.len() && self.ivals[j].cum_end() < x {
+            j += 1;
+        }
         match self.ivals.get(j) {
-            Some(iv) => Ok(iv.start + (x - iv.cum)),
+            Some(iv) => Ok(iv.start + (x - iv.cum).max(0)),
             None => Err(()),
         }
     }

@@ -9,6 +9,7 @@
 
 use crate::calendar::{Calendar, DayMode};
 use crate::error::{Error, Result};
+use crate::explain::Note;
 use crate::policy::ClockKind;
 use crate::target::Target;
 
@@ -84,7 +85,7 @@ pub(crate) struct Clock {
     pub(crate) agreed: bool,
     pub(crate) budget: Option<i64>,
     pub(crate) ever_started: bool,
-    pub(crate) notes: Vec<String>,
+    pub(crate) notes: Vec<Note>,
 }
 
 impl Clock {

@@ -11,9 +11,11 @@ use chrono::{DateTime, Utc};
 
 use crate::calendar::rfc3339;
 use crate::error::{Error, Location, Result};
+use crate::explain::{Line, Note, Source, Why};
 use crate::policy::{ClockKind, OnReopen, Policy, Region, SeverityChange};
-use crate::report::{MetricReport, Report, Status, ThresholdCrossing, date_list, local_string};
+use crate::report::{MetricReport, Report, Status, ThresholdCrossing};
 use crate::target::Target;
+use crate::zone::Zone;
 
 pub(crate) use self::event::EVENT_NAMES;
 pub use self::event::{Event, EventKind};
@@ -289,49 +291,40 @@ impl Fold<'_> {
             .unwrap_or(Target::None)
     }
 
-    fn local(&self, t: i64) -> String {
-        local_string(&self.region.calendar().zone().local(instant(t)))
-    }
-
-    fn budget_note(&self, target: Target, start: i64, budget: Option<i64>) -> String {
-        match budget {
-            Some(b) => format!(
-                "target {target} converted at the clock's start {} -> budget {b} s",
-                rfc3339(start)
-            ),
-            None => "no target".to_string(),
-        }
+    fn zone(&self) -> Zone {
+        self.region.calendar().zone()
     }
 
     /// Starts a new cycle of clock `m` at `t`, caused by event `kind`.
-    fn start(&mut self, m: usize, t: i64, kind: &str) -> Result<()> {
+    fn start(&mut self, m: usize, t: i64, kind: &'static str) -> Result<()> {
         let target = self.target(m);
         let measure = self.measure(m);
         let budget = measure.budget(target, t, self.policy.options().day_mode())?;
-        let mut notes = vec![format!(
-            "{kind}: clock starts at {} ({})",
-            rfc3339(t),
-            self.local(t)
-        )];
+        let zone = self.zone();
+        let mut notes = vec![Note(Line::Starts { kind, at: t, zone })];
         if let Measure::Business(c) = measure {
             let open = c.next_open_s(t)?;
             if open > t {
-                notes.push(format!(
-                    "closed then: business time starts at the next opening {}",
-                    self.local(open)
-                ));
+                notes.push(Note(Line::ClosedThen { open, zone }));
             }
         }
         let source = if self.agreed[m].is_some() {
-            "agreed".to_string()
+            Source::Agreed
         } else {
-            format!("policy ({}, {})", self.severity_id(), self.channel_id())
+            Source::Policy {
+                severity: self.severity_id().to_string(),
+                channel: self.channel_id().to_string(),
+            }
         };
-        let budget_note = self.budget_note(target, t, budget);
-        notes.push(format!("{source}: {budget_note}"));
+        notes.push(Note(Line::Budget {
+            source,
+            target,
+            start: t,
+            budget,
+        }));
         let waiting = self.waiting && self.policy.metrics()[m].pauses();
         if waiting {
-            notes.push(format!("paused at {} (waiting on customer)", rfc3339(t)));
+            notes.push(Note(Line::Paused { at: t }));
         }
         let clock = &mut self.clocks[m];
         clock.start_cycle(t, waiting);
@@ -342,32 +335,33 @@ impl Fold<'_> {
         Ok(())
     }
 
-    /// Re-reads clock `m`'s target from its cycle start; `why` opens the note.
-    fn recompute(&mut self, m: usize, why: String) -> Result<()> {
+    /// Re-reads clock `m`'s target from its cycle start, for `why`.
+    fn recompute(&mut self, m: usize, why: Why) -> Result<()> {
         let target = self.target(m);
         let start = self.clocks[m].cycle_start;
         let budget = self
             .measure(m)
             .budget(target, start, self.policy.options().day_mode())?;
-        let note = format!(
-            "{why}, recomputed from the original start: {}",
-            self.budget_note(target, start, budget)
-        );
         let clock = &mut self.clocks[m];
         clock.target = target;
         clock.budget = budget;
         clock.agreed = self.agreed[m].is_some();
-        clock.notes.push(note);
+        clock.notes.push(Note(Line::Recomputed {
+            why,
+            target,
+            start,
+            budget,
+        }));
         Ok(())
     }
 
-    fn stop(&mut self, m: usize, t: i64, reason: &str) {
+    fn stop(&mut self, m: usize, t: i64, reason: &'static str) {
         let clock = &mut self.clocks[m];
         clock.stop(t);
-        clock.notes.push(format!("stopped at {} ({reason})", rfc3339(t)));
+        clock.notes.push(Note(Line::Stopped { at: t, reason }));
     }
 
-    fn resolve(&mut self, t: i64, reason: &str) {
+    fn resolve(&mut self, t: i64, reason: &'static str) {
         self.waiting = false;
         self.resolved = true;
         for m in 0..self.clocks.len() {
@@ -433,11 +427,20 @@ impl Fold<'_> {
                     if !self.clocks[m].is_active() || self.agreed[m].is_some() {
                         continue;
                     }
-                    let why = format!("severity {old}->{severity} at {}", rfc3339(t));
                     if restart {
                         self.start(m, t, kind)?;
-                        self.clocks[m].notes.insert(0, format!("{why}: a fresh clock"));
+                        let fresh = Line::FreshClock {
+                            from: old.clone(),
+                            to: severity.clone(),
+                            at: t,
+                        };
+                        self.clocks[m].notes.insert(0, Note(fresh));
                     } else {
+                        let why = Why::Severity {
+                            from: old.clone(),
+                            to: severity.clone(),
+                            at: t,
+                        };
                         self.recompute(m, why)?;
                     }
                 }
@@ -452,9 +455,7 @@ impl Fold<'_> {
                     for m in 0..self.clocks.len() {
                         if self.clocks[m].state == State::Running && self.policy.metrics()[m].pauses() {
                             self.clocks[m].pause(t);
-                            self.clocks[m]
-                                .notes
-                                .push(format!("paused at {} (waiting on customer)", rfc3339(t)));
+                            self.clocks[m].notes.push(Note(Line::Paused { at: t }));
                         }
                     }
                 }
@@ -467,9 +468,7 @@ impl Fold<'_> {
                     for m in 0..self.clocks.len() {
                         if self.clocks[m].state == State::Paused {
                             self.clocks[m].resume(t);
-                            self.clocks[m]
-                                .notes
-                                .push(format!("resumed at {} (customer replied)", rfc3339(t)));
+                            self.clocks[m].notes.push(Note(Line::Resumed { at: t }));
                         }
                     }
                 }
@@ -492,7 +491,7 @@ impl Fold<'_> {
                 let target = Target::parse_at(target, || Location::new("target", "")).unwrap_or(Target::None);
                 self.agreed[m] = Some(target);
                 if self.clocks[m].is_active() {
-                    self.recompute(m, format!("agreed at {}", rfc3339(t)))?;
+                    self.recompute(m, Why::Agreed { at: t })?;
                 } else {
                     self.clocks[m].agreed = true;
                     if self.clocks[m].state == State::Pending {
@@ -519,15 +518,9 @@ impl Fold<'_> {
                         OnReopen::Resume if clock.state == State::Stopped => {
                             let changed = self.target(m) != clock.target;
                             self.clocks[m].reopen(t);
-                            self.clocks[m].notes.push(format!(
-                                "reopened at {}: resumes with its remaining budget",
-                                rfc3339(t)
-                            ));
+                            self.clocks[m].notes.push(Note(Line::Reopened { at: t }));
                             if changed {
-                                self.recompute(
-                                    m,
-                                    format!("target changed while resolved, at {}", rfc3339(t)),
-                                )?;
+                                self.recompute(m, Why::ChangedWhileResolved { at: t })?;
                             }
                         }
                         OnReopen::NewCycle if clock.ever_started && clock.state != State::NotApplicable => {
@@ -548,7 +541,7 @@ impl Fold<'_> {
     }
 
     /// The generic effect of `kind` on every clock: stop, new cycle, start.
-    fn step(&mut self, t: i64, kind: &str, reason: &str) -> Result<()> {
+    fn step(&mut self, t: i64, kind: &'static str, reason: &'static str) -> Result<()> {
         for m in 0..self.clocks.len() {
             let metric = &self.policy.metrics()[m];
             let state = self.clocks[m].state;
@@ -565,12 +558,13 @@ impl Fold<'_> {
         Ok(())
     }
 
-    fn report(self, as_of: i64) -> Result<Report> {
+    fn report(mut self, as_of: i64) -> Result<Report> {
         let mut warnings = self.warnings.clone();
         let mut metrics = Vec::with_capacity(self.clocks.len());
         let mut wake: Option<i64> = None;
-        for (m, clock) in self.clocks.iter().enumerate() {
-            let r = self.metric_report(m, clock, as_of, &mut warnings)?;
+        let clocks = std::mem::take(&mut self.clocks);
+        for (m, mut clock) in clocks.into_iter().enumerate() {
+            let r = self.metric_report(m, &mut clock, as_of, &mut warnings)?;
             if matches!(r.status, Status::Running | Status::Breached) && clock.stopped_at.is_none() {
                 let later = r
                     .warnings
@@ -602,7 +596,7 @@ impl Fold<'_> {
     fn metric_report(
         &self,
         m: usize,
-        clock: &Clock,
+        clock: &mut Clock,
         as_of: i64,
         warnings: &mut Vec<String>,
     ) -> Result<MetricReport> {
@@ -628,11 +622,10 @@ impl Fold<'_> {
         };
         match clock.state {
             State::NotApplicable => {
-                r.explanation.push(format!(
-                    "{} does not apply to channel {}",
-                    metric.id(),
-                    self.channel_id()
-                ));
+                r.explanation.push(Note(Line::NotApplicable {
+                    metric: metric.id().to_string(),
+                    channel: self.channel_id().to_string(),
+                }));
                 return Ok(r);
             }
             State::Pending => {
@@ -640,11 +633,10 @@ impl Fold<'_> {
                 r.agreed = self.agreed[m].is_some();
                 if target == Target::None {
                     r.status = Status::NoTarget;
-                    r.explanation.push(format!(
-                        "policy ({}, {}): no target",
-                        self.severity_id(),
-                        self.channel_id()
-                    ));
+                    r.explanation.push(Note(Line::NoTarget {
+                        severity: self.severity_id().to_string(),
+                        channel: self.channel_id().to_string(),
+                    }));
                 } else {
                     r.status = Status::Pending;
                     r.target = Some(target);
@@ -654,7 +646,7 @@ impl Fold<'_> {
                 } else {
                     format!("the first {}", metric.start.join(" or "))
                 };
-                r.explanation.push(format!("not started yet (starts at {first})"));
+                r.explanation.push(Note(Line::NotStarted { first }));
                 return Ok(r);
             }
             _ => {}
@@ -667,7 +659,7 @@ impl Fold<'_> {
         r.stopped_at = clock.stopped_at.map(instant);
         r.elapsed_s = Some(elapsed);
         r.paused_s = Some(since - elapsed);
-        r.explanation = clock.notes.clone();
+        r.explanation = std::mem::take(&mut clock.notes);
         let Some(budget) = clock.budget else {
             r.status = Status::NoTarget;
             return Ok(r);
@@ -705,8 +697,7 @@ impl Fold<'_> {
             let skipped = calendar.closed_between(clock.cycle_start, due.unwrap_or(end));
             if !skipped.is_empty() {
                 let dates: Vec<_> = skipped.iter().map(|(d, _)| *d).collect();
-                r.explanation
-                    .push(format!("holidays skipped: {}", date_list(&dates)));
+                r.explanation.push(Note(Line::HolidaysSkipped(dates)));
                 for (date, day) in skipped.iter().filter(|(_, day)| day.estimated) {
                     warnings.push(format!(
                         "{}: the due instant skips {date} ({}), an estimated holiday date not yet officially announced",
@@ -720,11 +711,12 @@ impl Fold<'_> {
             Some(d) => {
                 r.due_at = Some(instant(d));
                 r.due_local = Some(self.region.calendar().zone().local(instant(d)));
-                r.explanation.push(format!("due {}", self.local(d)));
+                r.explanation.push(Note(Line::Due {
+                    at: d,
+                    zone: self.zone(),
+                }));
             }
-            None => r
-                .explanation
-                .push("no due instant while paused: the end of the wait is unknown".to_string()),
+            None => r.explanation.push(Note(Line::NoDue)),
         }
         Ok(r)
     }

@@ -293,7 +293,7 @@ fn closing_an_unresolved_ticket_resolves_it() {
         metric(&r, "resolution")
             .explanation
             .iter()
-            .any(|l| l.ends_with("(closed)"))
+            .any(|l| l.to_string().ends_with("(closed)"))
     );
 }
 
