@@ -109,7 +109,7 @@ impl Zone {
         let fixed = i32::try_from(offset)
             .ok()
             .and_then(FixedOffset::east_opt)
-            .unwrap_or(FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+            .unwrap_or_else(|| Utc.fix());
         t.with_timezone(&fixed)
     }
 

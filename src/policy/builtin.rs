@@ -74,6 +74,7 @@ impl Policy {
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Policy> {
+        check_size(text.len() as u64)?;
         let base = Path::new(origin).parent().unwrap_or(Path::new(""));
         load(text, origin, base)
     }
@@ -102,6 +103,11 @@ impl Policy {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy> {
         let path = path.as_ref();
         let origin = path.display().to_string();
+        let io = |e: std::io::Error| Error::Io {
+            path: origin.clone(),
+            message: e.to_string(),
+        };
+        check_size(std::fs::metadata(path).map_err(io)?.len())?;
         let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
             path: origin.clone(),
             message: e.to_string(),
@@ -165,4 +171,19 @@ impl Policy {
             Policy::from_path(id_or_path)
         }
     }
+}
+
+/// The largest policy text accepted: real policies are a few KiB; the
+/// limit keeps parsing time and memory bounded for hostile input.
+pub(crate) const MAX_POLICY_BYTES: u64 = 1024 * 1024;
+
+fn check_size(len: u64) -> Result<()> {
+    if len > MAX_POLICY_BYTES {
+        return Err(Error::Limit {
+            what: "policy text (bytes)",
+            limit: MAX_POLICY_BYTES,
+            value: len,
+        });
+    }
+    Ok(())
 }

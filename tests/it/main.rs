@@ -6,3 +6,4 @@ mod engine;
 mod examples;
 mod holidays;
 mod policy;
+mod hostile;
