@@ -9,12 +9,17 @@
 use std::sync::OnceLock;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sla_deadline::{Calendar, ClosedDay, DayMode, Event, HolidaySet, LocalSpan, Policy, Ticket, WeeklyHours, evaluate};
+use sla_deadline::{
+    Calendar, ClosedDay, DayMode, Event, HolidaySet, LocalSpan, Policy, Ticket, WeeklyHours, evaluate,
+};
 
 fn policies() -> &'static [Policy] {
     static POLICIES: OnceLock<Vec<Policy>> = OnceLock::new();
     POLICIES.get_or_init(|| {
-        Policy::builtin_ids().iter().filter_map(|id| Policy::builtin(id).ok()).collect()
+        Policy::builtin_ids()
+            .iter()
+            .filter_map(|id| Policy::builtin(id).ok())
+            .collect()
     })
 }
 
@@ -24,11 +29,15 @@ fn check_message(e: &sla_deadline::Error) {
 
 /// Policy TOML text: load it; if it loads, open a ticket in each region.
 pub fn policy_toml(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     match Policy::from_toml_str(text, "fuzz/policy.toml") {
         Err(e) => check_message(&e),
         Ok(policy) => {
-            let (Some(sev), Some(chan)) = (policy.severities().first(), policy.channels().first()) else { return };
+            let (Some(sev), Some(chan)) = (policy.severities().first(), policy.channels().first()) else {
+                return;
+            };
             for region in policy.regions() {
                 let (from, _) = region.calendar().horizon();
                 let Some(at) = chrono::NaiveDate::from_ymd_opt(from, 3, 2)
@@ -39,7 +48,10 @@ pub fn policy_toml(data: &[u8]) {
                 };
                 let created = Event::new(
                     at,
-                    sla_deadline::EventKind::Created { severity: sev.id().into(), channel: chan.id().into() },
+                    sla_deadline::EventKind::Created {
+                        severity: sev.id().into(),
+                        channel: chan.id().into(),
+                    },
                 );
                 if let Err(e) = evaluate(&policy, region.id(), &[created], None) {
                     check_message(&e);
@@ -52,12 +64,20 @@ pub fn policy_toml(data: &[u8]) {
 /// Holiday-set TOML text: load it and list its holidays over its coverage
 /// (or 2020-2035) and at the ends of the supported years.
 pub fn holiday_toml(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     match HolidaySet::from_toml_str(text, "fuzz/holidays.toml") {
         Err(e) => check_message(&e),
         Ok(set) => {
             let (from, to) = set.coverage().unwrap_or((2020, 2035));
-            for (a, b) in [(from, to.min(from.saturating_add(40))), (1900, 1901), (2199, 2200), (to, from), (i32::MIN, i32::MAX)] {
+            for (a, b) in [
+                (from, to.min(from.saturating_add(40))),
+                (1900, 1901),
+                (2199, 2200),
+                (to, from),
+                (i32::MIN, i32::MAX),
+            ] {
                 if let Err(e) = set.holidays(a, b) {
                     check_message(&e);
                 }
@@ -77,8 +97,16 @@ pub fn replay_json(data: &[u8]) {
         #[serde(default)]
         as_of: Option<DateTime<Utc>>,
     }
-    let Ok(file) = serde_json::from_slice::<TicketFile>(data) else { return };
-    let Some(policy) = policies().iter().find(|p| p.id() == file.policy).or_else(|| policies().first()) else { return };
+    let Ok(file) = serde_json::from_slice::<TicketFile>(data) else {
+        return;
+    };
+    let Some(policy) = policies()
+        .iter()
+        .find(|p| p.id() == file.policy)
+        .or_else(|| policies().first())
+    else {
+        return;
+    };
     if file.events.len() > 64 {
         return; // the engine's own limit is 10 000; keep fuzz iterations fast
     }
@@ -150,7 +178,9 @@ fn instant(b: &mut Bytes<'_>) -> DateTime<Utc> {
 /// durations taken from it (zero, huge, negative included).
 pub fn calendar_ops(data: &[u8]) {
     let mut b = Bytes(data);
-    let Ok(zone) = ZONES[usize::from(b.u8()) % ZONES.len()].parse() else { return };
+    let Ok(zone) = ZONES[usize::from(b.u8()) % ZONES.len()].parse() else {
+        return;
+    };
     let mut week = WeeklyHours::default();
     for day in [
         chrono::Weekday::Mon,
@@ -174,9 +204,21 @@ pub fn calendar_ops(data: &[u8]) {
     let year = 2026 + i32::from(b.u8() % 2);
     let mut spec = Calendar::builder(zone).week(week).horizon(2026, year);
     for _ in 0..b.u8() % 8 {
-        let Some(date) = chrono::NaiveDate::from_yo_opt(2026, u32::from(b.u8()) + 1) else { continue };
-        let hours = LocalSpan::from_seconds(u32::from(b.u8()) * 600, 86_400).into_iter().filter(|_| b.u8() % 2 == 0).collect();
-        spec = spec.closed_day(date, ClosedDay { name: "fuzz".into(), estimated: false, hours });
+        let Some(date) = chrono::NaiveDate::from_yo_opt(2026, u32::from(b.u8()) + 1) else {
+            continue;
+        };
+        let hours = LocalSpan::from_seconds(u32::from(b.u8()) * 600, 86_400)
+            .into_iter()
+            .filter(|_| b.u8() % 2 == 0)
+            .collect();
+        spec = spec.closed_day(
+            date,
+            ClosedDay {
+                name: "fuzz".into(),
+                estimated: false,
+                hours,
+            },
+        );
     }
     let calendar = match spec.build() {
         Ok(c) => c,
@@ -196,14 +238,22 @@ pub fn calendar_ops(data: &[u8]) {
             1 => u32::from(b.u8()),
             _ => u32::MAX,
         };
-        let mode = if b.u8() % 2 == 0 { DayMode::SameTime } else { DayMode::EndOfDay };
+        let mode = if b.u8() % 2 == 0 {
+            DayMode::SameTime
+        } else {
+            DayMode::EndOfDay
+        };
         let _ = calendar.is_open(t).map_err(|e| check_message(&e));
         let _ = calendar.next_open(t).map_err(|e| check_message(&e));
-        let _ = calendar.business_time_between(t, u).map_err(|e| check_message(&e));
+        let _ = calendar
+            .business_time_between(t, u)
+            .map_err(|e| check_message(&e));
         match calendar.add_business(t, d) {
             Ok(due) => {
                 assert!(due >= t, "add_business went back in time");
-                let back = calendar.business_time_between(t, due).expect("both instants are in the horizon");
+                let back = calendar
+                    .business_time_between(t, due)
+                    .expect("both instants are in the horizon");
                 assert_eq!(back.num_seconds(), d.num_seconds(), "between(t, add(t, d)) == d");
             }
             Err(e) => check_message(&e),

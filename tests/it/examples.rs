@@ -202,6 +202,29 @@ fn bad_invocations_fail_with_a_message_that_says_what_to_do() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("tests/cases/README.md"), "{}", stderr(&out));
 
+    let out = run(
+        "due",
+        &[
+            "--policy",
+            "tests/fixtures/invalid-policies/unknown-zone.toml",
+            "--region",
+            "x",
+            "--severity",
+            "P1",
+            "--channel",
+            "phone",
+            "--at",
+            "2026-11-20T16:30:00-05:00",
+        ],
+    );
+    assert!(!out.status.success());
+    let golden = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/invalid-policies/unknown-zone.err",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("golden error");
+    assert!(stderr(&out).contains(golden.trim()), "{}", stderr(&out));
+
     let out = run("due", &["--region", "americas"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--policy"), "{}", stderr(&out));
@@ -214,4 +237,40 @@ fn bad_invocations_fail_with_a_message_that_says_what_to_do() {
     ] {
         assert!(help.contains(word), "--help lists {word}: {help}");
     }
+}
+
+#[test]
+fn holidays_lists_a_set_as_json_and_refuses_bad_sets() {
+    let list = stdout_json(&run("holidays", &["jp", "2026", "2027", "--json"]));
+    let list = list.as_array().expect("a JSON array");
+    assert_eq!(
+        list[0],
+        serde_json::json!({"date": "2026-01-01", "name": "New Year's Day", "estimated": false})
+    );
+    let dates: Vec<&str> = list.iter().filter_map(|h| h["date"].as_str()).collect();
+    for day in ["2026-09-21", "2026-09-22", "2026-09-23"] {
+        assert!(dates.contains(&day), "{day} in {dates:?}");
+    }
+    assert!(
+        dates
+            .iter()
+            .all(|d| d.starts_with("2026") || d.starts_with("2027"))
+    );
+    // A file path works like a built-in id.
+    let from_file = stdout_json(&run(
+        "holidays",
+        &["policies/holidays/jp.toml", "2026", "2027", "--json"],
+    ));
+    assert_eq!(from_file.as_array().map(Vec::len), Some(list.len()));
+
+    let out = run("holidays", &["xx", "2026", "2027"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unknown holiday set \"xx\": expected one of ca-qc,"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run("holidays", &["my-kul", "2040", "2041"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("my-kul"), "{}", stderr(&out));
 }

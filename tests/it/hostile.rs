@@ -11,7 +11,9 @@ use sla_deadline::{Error, Event, EventKind, Policy, Ticket};
 mod harness;
 
 fn regression_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz-regressions")
+        .join(target);
     let mut inputs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .map(|entries| {
             entries
@@ -130,13 +132,20 @@ fn every_limit_is_a_typed_error_that_says_the_limit() {
     }
     let err = err.expect("the 10 001st event is refused");
     assert!(matches!(err, Error::Limit { limit: 10_000, .. }), "{err:?}");
-    assert_eq!(err.to_string(), "events per ticket exceeds the limit of 10000: 10001");
+    assert_eq!(
+        err.to_string(),
+        "events per ticket exceeds the limit of 10000: 10001"
+    );
 
     // Policy size.
     let huge = format!("{OL_CARE}\n#{}\n", "x".repeat(1024 * 1024));
     let err = Policy::from_toml_str(&huge, "huge.toml").expect_err("too large");
     assert!(matches!(err, Error::Limit { .. }), "{err:?}");
-    assert!(err.to_string().starts_with("policy text (bytes) exceeds the limit of 1048576:"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("policy text (bytes) exceeds the limit of 1048576:"),
+        "{err}"
+    );
 
     // Horizon years.
     let long = OL_CARE.replace("horizon = [2020, 2035]", "horizon = [1900, 2200]");
@@ -145,8 +154,12 @@ fn every_limit_is_a_typed_error_that_says_the_limit() {
 
     // Spans per day.
     let mut week = sla_deadline::WeeklyHours::default();
-    let spans: Vec<sla_deadline::LocalSpan> =
-        (0..49).filter_map(|i| sla_deadline::LocalSpan::from_seconds(i * 1000, i * 1000 + 500)).collect();
+    let spans: Vec<sla_deadline::LocalSpan> = (0..49)
+        .filter_map(|i| sla_deadline::LocalSpan::from_seconds(i * 1000, i * 1000 + 500))
+        .collect();
     let err = week.set(chrono::Weekday::Mon, spans).expect_err("too many spans");
-    assert_eq!(err.to_string(), "calendar: hours.mon: 49 spans in one day: expected at most 48");
+    assert_eq!(
+        err.to_string(),
+        "calendar: hours.mon: 49 spans in one day: expected at most 48"
+    );
 }

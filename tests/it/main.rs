@@ -5,5 +5,5 @@ mod cases;
 mod engine;
 mod examples;
 mod holidays;
-mod policy;
 mod hostile;
+mod policy;
