@@ -488,16 +488,14 @@ impl Fold<'_> {
                     );
                     return Ok(());
                 }
+                // check_event parsed this target already: the fallback is unreachable.
                 let target = Target::parse_at(target, || Location::new("target", "")).unwrap_or(Target::None);
                 self.agreed[m] = Some(target);
                 if self.clocks[m].is_active() {
                     self.recompute(m, Why::Agreed { at: t })?;
-                } else {
-                    self.clocks[m].agreed = true;
-                    if self.clocks[m].state == State::Pending {
-                        self.clocks[m].target = target;
-                    }
                 }
+                // A pending clock reads the agreement when it starts; a stopped
+                // one only if it runs again (a reopened resolution).
             }
             EventKind::Resolved => {
                 if self.resolved {

@@ -203,6 +203,37 @@ fn an_agreed_target_holds_through_a_severity_change() {
 }
 
 #[test]
+fn an_agreement_while_resolved_applies_when_the_ticket_is_reopened() {
+    let ol = ol_care();
+    let events = [
+        created("2026-11-23T09:00:00-05:00", "P2", "email"),
+        ev("2026-11-23T10:00:00-05:00", EventKind::Resolved),
+        ev(
+            "2026-11-23T11:00:00-05:00",
+            EventKind::TargetAgreed {
+                metric: "resolution".into(),
+                target: "5bd".into(),
+            },
+        ),
+    ];
+    let r = report(&ol, "americas", &events);
+    let resolution = metric(&r, "resolution");
+    assert!(
+        !resolution.agreed,
+        "a stopped clock is not changed after the fact"
+    );
+    assert_eq!(resolution.budget_s, Some(3 * 11 * 3600));
+    let mut events = events.to_vec();
+    events.push(ev("2026-11-24T09:00:00-05:00", EventKind::Reopened));
+    let r = report(&ol, "americas", &events);
+    let resolution = metric(&r, "resolution");
+    assert!(resolution.agreed);
+    assert_eq!(resolution.budget_s, Some(5 * 11 * 3600));
+    // 1 h used; 54 h left from Tuesday 09:00: Tue, Wed, Thu, Fri, then 10 h on Monday.
+    assert_eq!(due(&r, "resolution"), "2026-11-30T19:00:00-05:00");
+}
+
+#[test]
 fn p4_has_no_resolution_target_and_phone_no_acknowledgement() {
     let ol = ol_care();
     let r = report(
