@@ -28,7 +28,7 @@ fn check_message(e: &sla_deadline::Error) {
 }
 
 /// Policy TOML text: load it; if it loads, open a ticket in each region.
-pub fn policy_toml(data: &[u8]) {
+pub(crate) fn policy_toml(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -63,7 +63,7 @@ pub fn policy_toml(data: &[u8]) {
 
 /// Holiday-set TOML text: load it and list its holidays over its coverage
 /// (or 2020-2035) and at the ends of the supported years.
-pub fn holiday_toml(data: &[u8]) {
+pub(crate) fn holiday_toml(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -88,7 +88,7 @@ pub fn holiday_toml(data: &[u8]) {
 
 /// A replay ticket (SPEC 9 JSON) against a built-in policy; the first byte
 /// picks an `as_of` mode.
-pub fn replay_json(data: &[u8]) {
+pub(crate) fn replay_json(data: &[u8]) {
     #[derive(serde::Deserialize)]
     struct TicketFile {
         policy: String,
@@ -176,7 +176,7 @@ fn instant(b: &mut Bytes<'_>) -> DateTime<Utc> {
 
 /// A calendar built from the input, then every operation on instants and
 /// durations taken from it (zero, huge, negative included).
-pub fn calendar_ops(data: &[u8]) {
+pub(crate) fn calendar_ops(data: &[u8]) {
     let mut b = Bytes(data);
     let Ok(zone) = ZONES[usize::from(b.u8()) % ZONES.len()].parse() else {
         return;
