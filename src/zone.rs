@@ -39,6 +39,8 @@ const MAX_OFFSET_S: i64 = 16 * 3600;
 
 impl Zone {
     /// Coordinated Universal Time.
+    // `east_opt` is only `None` beyond +-24 h; 0 is in range, and the match
+    // runs at compile time, so the arm cannot be reached at run time.
     pub const UTC: Zone = Zone(Inner::Fixed(match FixedOffset::east_opt(0) {
         Some(o) => o,
         None => unreachable!(),

@@ -384,6 +384,9 @@ impl Calendar {
             return Ok(t);
         }
         let s = self.next_open_s(t)?;
+        // `s` is an open instant (next_open_s returned it), so an interval
+        // ends after it and `locate` is in bounds; `days` entries and their
+        // `first`/`last` were built from `ivals`, so they index it too.
         let iv = self.index.ivals[self.index.locate(s)];
         let d0 = iv.day as usize;
         let days = &self.index.days;
