@@ -10,7 +10,8 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Serialize, Serializer};
 
-use crate::report::{local_string, utc_string};
+use crate::calendar::rfc3339 as utc;
+use crate::report::local_string;
 use crate::target::Target;
 use crate::zone::Zone;
 
@@ -107,10 +108,6 @@ pub(crate) enum Line {
         zone: Zone,
     },
     NoDue,
-}
-
-fn utc(t: i64) -> String {
-    DateTime::from_timestamp(t, 0).map_or_else(|| format!("{t} s"), |d| utc_string(&d))
 }
 
 fn local(t: i64, zone: Zone) -> String {

@@ -5,16 +5,6 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc, Weekday};
 use sla_deadline::{Calendar, CalendarSpec, ClosedDay, DayMode, LocalSpan, WeeklyHours, Zone};
 
-const ALL_DAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
-
 #[track_caller]
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
@@ -114,10 +104,10 @@ fn spec(name: &str) -> CalendarSpec {
             .horizon(2026, 2027),
         "weekdays" => builder.week(weekdays(&["09:00-17:00"])),
         "lunch" => builder.week(weekdays(&["09:00-12:00", "13:00-17:00"])),
-        "allday" => builder.week(with_days(WeeklyHours::default(), &ALL_DAYS, &["00:00-24:00"])),
+        "allday" => builder.week(with_days(WeeklyHours::default(), &crate::WEEK, &["00:00-24:00"])),
         "straddle" => builder.week(with_days(
             WeeklyHours::default(),
-            &ALL_DAYS,
+            &crate::WEEK,
             &["00:00-01:30", "02:30-04:00"],
         )),
         "ingap" => builder.week(with_days(

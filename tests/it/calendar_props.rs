@@ -18,7 +18,7 @@
 //! under a second for the others in a debug build on two cores.
 
 use chrono::{DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeDelta};
-use chrono::{TimeZone, Utc, Weekday};
+use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use sla_deadline::{Calendar, ClosedDay, DayMode, LocalSpan, WeeklyHours};
 
@@ -31,16 +31,6 @@ const ZONES: &[&str] = &[
     "UTC",
     "UTC+01:00",
     "UTC-05:00",
-];
-
-const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
 ];
 
 /// A small random calendar, as plain data. Spans are minutes after local
@@ -74,7 +64,7 @@ impl Model {
     fn build(&self) -> Calendar {
         let span = |&(a, b): &(u32, u32)| LocalSpan::from_seconds(a * 60, b * 60).expect("span");
         let mut week = WeeklyHours::default();
-        for (day, spans) in WEEK.iter().zip(&self.week) {
+        for (day, spans) in crate::WEEK.iter().zip(&self.week) {
             week.set(*day, spans.iter().map(span).collect()).expect("week");
         }
         let mut spec = Calendar::builder(self.zone.parse().expect("zone"))

@@ -37,6 +37,36 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Asserts a failed run whose standard error contains `needle`.
+#[track_caller]
+fn fails_with(out: &Output, needle: &str) {
+    assert!(!out.status.success(), "expected a failure, got success");
+    assert!(
+        stderr(out).contains(needle),
+        "stderr lacks {needle:?}: {}",
+        stderr(out)
+    );
+}
+
+/// `due` for a P1 phone ticket with `--policy path` (region `x`).
+fn due_with_policy(path: &str) -> Output {
+    run(
+        "due",
+        &[
+            "--policy",
+            path,
+            "--region",
+            "x",
+            "--severity",
+            "P1",
+            "--channel",
+            "phone",
+            "--at",
+            "2026-11-20T16:30:00-05:00",
+        ],
+    )
+}
+
 fn case_names() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -158,76 +188,29 @@ fn bad_invocations_fail_with_a_message_that_says_what_to_do() {
         "due",
         &with(&["--region", "mars", "--at", "2026-11-20T16:30:00-05:00"]),
     );
-    assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("unknown region \"mars\": expected one of americas, uk,"),
-        "{}",
-        stderr(&out)
-    );
+    fails_with(&out, "unknown region \"mars\": expected one of americas, uk,");
 
     let out = run(
         "due",
         &with(&["--region", "americas", "--at", "2026-11-20 16:30"]),
     );
-    assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("--at: \"2026-11-20 16:30\" is not an RFC 3339 instant"),
-        "{}",
-        stderr(&out)
-    );
+    fails_with(&out, "--at: \"2026-11-20 16:30\" is not an RFC 3339 instant");
 
     let out = run("replay", &["no/such/ticket.json"]);
-    assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("no/such/ticket.json: cannot read"),
-        "{}",
-        stderr(&out)
-    );
+    fails_with(&out, "no/such/ticket.json: cannot read");
 
-    let out = run(
-        "due",
-        &[
-            "--policy",
-            "tests/cases/README.md",
-            "--region",
-            "x",
-            "--severity",
-            "P1",
-            "--channel",
-            "phone",
-            "--at",
-            "2026-11-20T16:30:00-05:00",
-        ],
-    );
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("tests/cases/README.md"), "{}", stderr(&out));
+    fails_with(&due_with_policy("tests/cases/README.md"), "tests/cases/README.md");
 
-    let out = run(
-        "due",
-        &[
-            "--policy",
-            "tests/fixtures/invalid-policies/unknown-zone.toml",
-            "--region",
-            "x",
-            "--severity",
-            "P1",
-            "--channel",
-            "phone",
-            "--at",
-            "2026-11-20T16:30:00-05:00",
-        ],
-    );
-    assert!(!out.status.success());
+    let out = due_with_policy("tests/fixtures/invalid-policies/unknown-zone.toml");
     let golden = std::fs::read_to_string(format!(
         "{}/tests/fixtures/invalid-policies/unknown-zone.err",
         env!("CARGO_MANIFEST_DIR")
     ))
     .expect("golden error");
-    assert!(stderr(&out).contains(golden.trim()), "{}", stderr(&out));
+    fails_with(&out, golden.trim());
 
     let out = run("due", &["--region", "americas"]);
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("--policy"), "{}", stderr(&out));
+    fails_with(&out, "--policy");
 
     let out = run("due", &["--help"]);
     assert!(out.status.success());
@@ -264,13 +247,7 @@ fn holidays_lists_a_set_as_json_and_refuses_bad_sets() {
     assert_eq!(from_file.as_array().map(Vec::len), Some(list.len()));
 
     let out = run("holidays", &["xx", "2026", "2027"]);
-    assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("unknown holiday set \"xx\": expected one of ca-qc,"),
-        "{}",
-        stderr(&out)
-    );
+    fails_with(&out, "unknown holiday set \"xx\": expected one of ca-qc,");
     let out = run("holidays", &["my-kul", "2040", "2041"]);
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("my-kul"), "{}", stderr(&out));
+    fails_with(&out, "my-kul");
 }

@@ -7,3 +7,14 @@ mod examples;
 mod holidays;
 mod hostile;
 mod policy;
+
+/// The days of the week, Monday first, for the test modules.
+const WEEK: [chrono::Weekday; 7] = [
+    chrono::Weekday::Mon,
+    chrono::Weekday::Tue,
+    chrono::Weekday::Wed,
+    chrono::Weekday::Thu,
+    chrono::Weekday::Fri,
+    chrono::Weekday::Sat,
+    chrono::Weekday::Sun,
+];
