@@ -51,12 +51,7 @@ fn main() -> ExitCode {
     };
     let policy = match Policy::load(&args.policy) {
         Ok(p) => p,
-        Err(e) => {
-            return common::fail(
-                e,
-                "--policy takes a built-in id (see --help) or the path of a policy file",
-            );
-        }
+        Err(e) => return common::policy_failed(&e, "--policy"),
     };
     let created = Event::new(
         at,

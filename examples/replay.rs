@@ -7,12 +7,18 @@
 //! FILE is `{"policy": ID|PATH, "region": R, "events": [...]}`; `-` reads
 //! standard input. A relative policy path is taken from the current
 //! directory.
+//!
+//! Limits: a ticket file, or standard input, holds at most 4 MiB (the
+//! engine's 10 000 events at about 400 bytes each); FILE must be a regular
+//! file (a FIFO or a device is refused, use `-` to pipe a ticket in).
 
 #[path = "common/mod.rs"]
 mod common;
 
-use std::io::Read;
+use std::path::Path;
 use std::process::ExitCode;
+
+use common::input;
 
 use clap::Parser;
 use serde::Deserialize;
@@ -31,6 +37,9 @@ struct Args {
     #[arg(long)]
     json: bool,
 }
+
+/// Most bytes read from a ticket file or standard input.
+const MAX_TICKET_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,35 +65,42 @@ fn main() -> ExitCode {
             );
         }
     };
-    let mut text = String::new();
     let read = if args.file == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
+        input::read_stream(std::io::stdin().lock(), MAX_TICKET_BYTES)
     } else {
-        std::fs::read_to_string(&args.file).map(|t| text = t)
+        input::read_file(Path::new(&args.file), MAX_TICKET_BYTES)
     };
-    if let Err(e) = read {
-        return common::fail(
-            format!("{}: cannot read: {e}", args.file),
-            "give the path of a ticket JSON file, or - for standard input",
-        );
-    }
+    let text = match read {
+        Ok(text) => text,
+        Err(e) => {
+            let name = if args.file == "-" { "standard input" } else { &args.file };
+            let limit = if matches!(e, input::ReadError::TooLarge { .. }) {
+                " for a ticket"
+            } else {
+                ""
+            };
+            return common::fail(
+                format!("{name}: cannot read: {e}{limit}"),
+                "give the path of a ticket JSON file, or - for standard input",
+            );
+        }
+    };
     let ticket: TicketFile = match serde_json::from_str(&text) {
         Ok(t) => t,
         Err(e) => {
+            // serde_json ends its message with the position, given here first.
+            let message = e.to_string();
+            let position = format!(" at line {} column {}", e.line(), e.column());
+            let message = message.strip_suffix(&position).unwrap_or(&message);
             return common::fail(
-                format!("{}: line {}, column {}: {e}", args.file, e.line(), e.column()),
+                format!("{}: line {}, column {}: {message}", args.file, e.line(), e.column()),
                 "a ticket file is {\"policy\": \"ol-care\", \"region\": \"americas\", \"events\": [{\"at\": \"2026-11-23T09:00:00-05:00\", \"type\": \"created\", \"severity\": \"P2\", \"channel\": \"email\"}]}",
             );
         }
     };
     let policy = match Policy::load(&ticket.policy) {
         Ok(p) => p,
-        Err(e) => {
-            return common::fail(
-                e,
-                "\"policy\" takes a built-in id (see --help) or the path of a policy file",
-            );
-        }
+        Err(e) => return common::policy_failed(&e, "\"policy\""),
     };
     let report = match evaluate(&policy, &ticket.region, &ticket.events, as_of) {
         Ok(r) => r,

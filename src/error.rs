@@ -6,6 +6,13 @@
 
 use std::fmt;
 
+use crate::input::{QUOTE_BYTES, ReadError, shorten, shorten_plain};
+
+/// Longest key path kept whole in a location.
+const MAX_PATH_BYTES: usize = 200;
+/// Longest origin (file path) kept whole in a location.
+const MAX_ORIGIN_BYTES: usize = 4096;
+
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -100,18 +107,33 @@ impl Error {
         matches!(self, Error::Event { .. })
     }
 
-    pub(crate) fn invalid(at: Location, message: impl Into<String>) -> Error {
-        Error::Invalid {
-            at,
-            message: message.into(),
+    /// A file at `path` that could not be read; `what` names the kind of
+    /// file for a size limit ("a policy file").
+    pub(crate) fn read(path: &str, e: &ReadError, what: &str) -> Error {
+        let message = match e {
+            ReadError::TooLarge { .. } => format!("{e} for {what}"),
+            _ => e.to_string(),
+        };
+        Error::Io {
+            path: shorten_plain(path, MAX_ORIGIN_BYTES),
+            message,
         }
     }
 
+    /// A bad value at `at`; quoted values in `message` are shortened.
+    pub(crate) fn invalid(at: Location, message: impl Into<String>) -> Error {
+        Error::Invalid {
+            at,
+            message: shorten(&message.into()),
+        }
+    }
+
+    /// A bad event; quoted values in `message` are shortened.
     pub(crate) fn event(index: usize, kind: &str, message: impl Into<String>) -> Error {
         Error::Event {
             index,
-            kind: kind.to_string(),
-            message: message.into(),
+            kind: shorten_plain(kind, QUOTE_BYTES),
+            message: shorten(&message.into()),
         }
     }
 
@@ -120,16 +142,36 @@ impl Error {
         value: &str,
         expected: impl IntoIterator<Item = &'a str>,
     ) -> Error {
-        let names: Vec<&str> = expected.into_iter().collect();
         Error::Unknown {
             what,
-            value: value.to_string(),
-            expected: if names.is_empty() {
-                "(none defined)".to_string()
-            } else {
-                names.join(", ")
-            },
+            value: shorten_plain(value, QUOTE_BYTES),
+            expected: names(expected, "(none defined)"),
         }
+    }
+}
+
+/// Most names a message lists before it says how many there are in all.
+const MAX_NAMES: usize = 20;
+
+/// `names` joined with `, `, the first [`MAX_NAMES`] only (with the count
+/// of all when there are more), or `none` when there are none: a policy
+/// may define 100 000 channels, and a message must stay readable.
+pub(crate) fn names<'a>(names: impl IntoIterator<Item = &'a str>, none: &str) -> String {
+    let mut out = String::new();
+    let mut count = 0usize;
+    for name in names {
+        if count < MAX_NAMES {
+            if count > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&shorten_plain(name, QUOTE_BYTES));
+        }
+        count += 1;
+    }
+    match count {
+        0 => none.to_string(),
+        n if n > MAX_NAMES => format!("{out}, ... ({n} in all)"),
+        _ => out,
     }
 }
 
@@ -146,11 +188,12 @@ pub struct Location {
 }
 
 impl Location {
-    /// A location with no line information.
+    /// A location with no line information. A key path that holds a huge
+    /// key (an id of 50 MB) is shortened.
     pub(crate) fn new(origin: impl Into<String>, path: impl Into<String>) -> Location {
         Location {
-            origin: origin.into(),
-            path: path.into(),
+            origin: shorten_plain(&origin.into(), MAX_ORIGIN_BYTES),
+            path: shorten_plain(&path.into(), MAX_PATH_BYTES),
             line_col: None,
         }
     }

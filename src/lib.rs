@@ -69,6 +69,7 @@ mod error;
 mod explain;
 mod holiday;
 mod hours;
+mod input;
 mod policy;
 mod report;
 mod target;
@@ -86,7 +87,7 @@ pub use crate::policy::{
 pub use crate::report::{MetricReport, Report, Status, ThresholdCrossing};
 pub use crate::target::Target;
 pub use crate::ticket::{Event, EventKind, Ticket, evaluate};
-pub use crate::zone::Zone;
+pub use crate::zone::{Zone, parse_instant};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

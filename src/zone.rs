@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Location};
@@ -36,6 +36,18 @@ enum Inner {
 
 /// Offsets in the tz database stay within +-15 h; brackets for the gap search.
 const MAX_OFFSET_S: i64 = 16 * 3600;
+/// The largest fixed offset, in minutes: 14 hours either way.
+const MAX_FIXED_OFFSET_MIN: i32 = 14 * 60;
+/// The last year for which chrono-tz (0.10) applies a zone's daylight-saving
+/// rules: later years keep the last offset, which is wrong for half of each
+/// year in a zone that still changes its clocks.
+pub(crate) const LAST_RULES_YEAR: i32 = 2099;
+
+/// The first instant the crate accepts or produces: 0000-01-01T00:00:00Z.
+const MIN_INSTANT_S: i64 = -62_167_219_200;
+/// The last instant the crate accepts or produces: 9999-12-31T23:59:59Z.
+/// Beyond these, RFC 3339 (four-digit years) cannot write the instant.
+const MAX_INSTANT_S: i64 = 253_402_300_799;
 
 impl Zone {
     /// Coordinated Universal Time.
@@ -106,19 +118,115 @@ impl Zone {
 
     /// `t` (Unix seconds) as a date-time with this zone's offset, for
     /// display (`2026-11-20T18:30:00-05:00`; UTC+0 is written `+00:00`).
+    ///
+    /// RFC 3339 writes offsets in whole minutes. An offset with seconds
+    /// (local mean time, such as Monrovia's -00:44:30 until 1972) is
+    /// rounded to the nearest minute, so that the text denotes exactly the
+    /// instant `t` (its wall-clock reading is then up to 30 s off the zone's).
     pub(crate) fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
         let offset = self.offset_at(t.timestamp());
-        let fixed = i32::try_from(offset)
+        let minutes = (offset as f64 / 60.0).round() as i64;
+        let fixed = i32::try_from(minutes * 60)
             .ok()
             .and_then(FixedOffset::east_opt)
             .unwrap_or_else(|| Utc.fix());
         t.with_timezone(&fixed)
     }
 
+    /// [`Zone::local`] for an instant the crate will print: an error if the
+    /// instant or its local reading lies outside years 0000-9999.
+    pub(crate) fn checked_local(&self, t: DateTime<Utc>, what: &str) -> Result<DateTime<FixedOffset>, Error> {
+        let t = checked_instant(t.timestamp(), what)?;
+        let local = self.local(t);
+        let naive = local.naive_local().and_utc().timestamp();
+        if !(MIN_INSTANT_S..=MAX_INSTANT_S).contains(&naive) {
+            return Err(out_of_range(t.timestamp(), what));
+        }
+        Ok(local)
+    }
+
+    /// True for an IANA zone whose clocks still change in
+    /// [`LAST_RULES_YEAR`]: chrono-tz gets its later years wrong.
+    pub(crate) fn has_dst_at_rules_end(&self) -> bool {
+        let Inner::Iana(_) = self.0 else {
+            return false;
+        };
+        let at = |m: u32| {
+            NaiveDate::from_ymd_opt(LAST_RULES_YEAR, m, 15)
+                .and_then(|d| d.and_hms_opt(12, 0, 0))
+                .map_or(0, |d| self.offset_at(d.and_utc().timestamp()))
+        };
+        at(1) != at(7)
+    }
+
     /// The local wall-clock time of `t`.
     pub(crate) fn naive_local(&self, t: i64) -> Option<NaiveDateTime> {
         DateTime::from_timestamp(t.checked_add(self.offset_at(t))?, 0).map(|d| d.naive_utc())
     }
+}
+
+/// The instant at Unix second `t`, if it lies in years 0000-9999 (UTC):
+/// the range the crate accepts and prints. `what` names the instant in the
+/// error ("the due instant of metric resolution").
+pub(crate) fn checked_instant(t: i64, what: &str) -> Result<DateTime<Utc>, Error> {
+    if !(MIN_INSTANT_S..=MAX_INSTANT_S).contains(&t) {
+        return Err(out_of_range(t, what));
+    }
+    DateTime::from_timestamp(t, 0).ok_or_else(|| out_of_range(t, what))
+}
+
+fn out_of_range(t: i64, what: &str) -> Error {
+    let shown = DateTime::from_timestamp(t, 0).map_or_else(
+        || format!("{t} s after 1970"),
+        |d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    );
+    Error::invalid(
+        Location::new("instant", what),
+        format!("{shown} is outside the supported range: expected an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z"),
+    )
+}
+
+/// `t` with its sub-second part dropped (a leap second `:60` becomes
+/// `:59`), if it lies in the supported range: how every instant enters the
+/// crate.
+pub(crate) fn whole_second(t: DateTime<Utc>, what: &str) -> Result<DateTime<Utc>, Error> {
+    checked_instant(t.timestamp(), what)
+}
+
+/// Parses an RFC 3339 instant the way ticket events are read: any offset,
+/// kept in UTC, sub-second parts (and a leap second's `:60`) dropped, and
+/// only years 0000 to 9999 once in UTC (`9999-12-31T23:00:00-05:00` is
+/// already in year 10000).
+///
+/// # Errors
+/// [`Error::Invalid`] for text that is not RFC 3339, or an instant outside
+/// the supported range; the message quotes the text.
+///
+/// # Example
+/// ```
+/// use sla_deadline::parse_instant;
+/// let t = parse_instant("2026-11-20T16:30:00.750-05:00")?;
+/// assert_eq!(t.to_rfc3339(), "2026-11-20T21:30:00+00:00");
+/// let err = parse_instant("9999-12-31T23:00:00-05:00").unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "instant: \"9999-12-31T23:00:00-05:00\" is outside the supported range: expected an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+/// );
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
+pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, Error> {
+    instant_of_text(text).map_err(|m| Error::invalid(Location::new("instant", ""), m))
+}
+
+/// [`parse_instant`] with the bare message as its error, for callers that
+/// place it themselves (event deserialization).
+pub(crate) fn instant_of_text(text: &str) -> Result<DateTime<Utc>, String> {
+    let t = DateTime::parse_from_rfc3339(text).map_err(|e| {
+        format!("{text:?} is not an RFC 3339 instant ({e}): expected e.g. 2026-11-20T16:30:00-05:00")
+    })?;
+    whole_second(t.to_utc(), "").map_err(|_| {
+        format!("{text:?} is outside the supported range: expected an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
+    })
 }
 
 fn parse_zone(text: &str) -> Option<Zone> {
@@ -135,9 +243,14 @@ fn parse_zone(text: &str) -> Option<Zone> {
         if h.len() != 2 || m.len() != 2 {
             return None;
         }
+        if !(h.bytes().all(|b| b.is_ascii_digit()) && m.bytes().all(|b| b.is_ascii_digit())) {
+            return None;
+        }
         let h: i32 = h.parse().ok()?;
         let m: i32 = m.parse().ok()?;
-        if h > 14 || m > 59 {
+        // The tz database's offsets stay within -12:00..+14:00; the policy
+        // format promises at most 14 hours either way.
+        if m > 59 || h * 60 + m > MAX_FIXED_OFFSET_MIN {
             return None;
         }
         return FixedOffset::east_opt(sign * (h * 3600 + m * 60)).map(|o| Zone(Inner::Fixed(o)));

@@ -7,7 +7,12 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use sla_deadline::{Policy, Report};
+use sla_deadline::{Error, Policy, Report};
+
+/// The crate's bounded reader and message shortener, shared as source so
+/// that the binaries read files exactly as the library does.
+#[path = "../../src/input.rs"]
+pub(crate) mod input;
 
 /// The policies' facts for `--help`.
 pub(crate) fn builtin_help() -> String {
@@ -41,20 +46,33 @@ pub(crate) fn builtin_help() -> String {
     out
 }
 
-/// Reads an RFC 3339 instant given to `flag`.
+/// Reads an RFC 3339 instant given to `flag`, as the library reads event
+/// instants: whole seconds, years 0000 to 9999 in UTC.
 pub(crate) fn instant(flag: &str, text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.to_utc())
-        .map_err(|e| {
-            format!(
-                "{flag}: {text:?} is not an RFC 3339 instant ({e}): expected e.g. 2026-11-20T16:30:00-05:00"
-            )
-        })
+    sla_deadline::parse_instant(text).map_err(|e| match e {
+        Error::Invalid { message, .. } => format!("{flag}: {message}"),
+        other => format!("{flag}: {other}"),
+    })
 }
 
-/// Prints `message` as an error with a hint, and the exit code to return.
+/// Prints a policy that did not load, with a hint about `flag` only when
+/// the name or path given was the problem (not the file's content).
+pub(crate) fn policy_failed(e: &Error, flag: &str) -> ExitCode {
+    let path_problem = matches!(e, Error::Io { .. } | Error::Unknown { what: "policy", .. });
+    if path_problem {
+        fail(
+            e,
+            &format!("{flag} takes a built-in id (see --help) or the path of a policy file"),
+        )
+    } else {
+        fail(e, "the policy format is described in policies/README.md")
+    }
+}
+
+/// Prints `message` (long quoted values shortened) as an error with a
+/// hint, and the exit code to return.
 pub(crate) fn fail(message: impl std::fmt::Display, hint: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", input::shorten(&message.to_string()));
     if !hint.is_empty() {
         eprintln!("hint: {hint}");
     }

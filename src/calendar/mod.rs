@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Location, Result};
 use crate::holiday::HolidaySet;
 use crate::hours::{LocalSpan, WeeklyHours, check_day};
-use crate::zone::Zone;
+use crate::zone::{LAST_RULES_YEAR, Zone};
 
 use self::index::{Index, IndexBuilder};
 
@@ -21,6 +21,12 @@ const YEARS: (i32, i32) = (1900, 2200);
 pub(crate) const MAX_HORIZON_YEARS: u64 = 200;
 /// The horizon of a calendar that does not set one.
 const DEFAULT_HORIZON: (i32, i32) = (2020, 2040);
+/// Most open intervals (one per open span per day, after holidays and
+/// exceptions) that compiled calendars may hold: one calendar, or all the
+/// calendars of one policy together. An interval costs about 40 bytes of
+/// index, so this is about 160 MB; real calendars hold a few thousand a
+/// year (a 48-span day, every day, for 200 years is 3.5 million).
+pub(crate) const MAX_INTERVALS: u64 = 4_000_000;
 
 /// How `n` business days are counted from an instant (SPEC 2.5).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,9 +137,19 @@ impl CalendarSpec {
     ///
     /// # Errors
     /// A horizon that is inverted, outside 1900-2200 or longer than 200
-    /// years; a holiday set that does not cover the horizon; overlapping
-    /// exception spans; a calendar with no open time in its horizon.
-    pub fn build(mut self) -> Result<Calendar> {
+    /// years; a horizon past 2099 in a time zone that still changes its
+    /// clocks then (the tz data applies daylight saving through 2099 only:
+    /// use a fixed offset for later years); a holiday set that does not
+    /// cover the horizon; overlapping exception spans; more than 4 000 000
+    /// open intervals ([`Error::Limit`]); a calendar with no open time in
+    /// its horizon.
+    pub fn build(self) -> Result<Calendar> {
+        self.build_within(0, MAX_INTERVALS)
+    }
+
+    /// [`CalendarSpec::build`] for one of several calendars that share a
+    /// budget of `limit` open intervals, `used` of which are taken.
+    pub(crate) fn build_within(mut self, used: u64, limit: u64) -> Result<Calendar> {
         let at = |path: &str| Location::new("calendar", path);
         let (from, to) = (self.from_year, self.to_year);
         if from > to || from < YEARS.0 || to > YEARS.1 {
@@ -152,6 +168,15 @@ impl CalendarSpec {
                 limit: MAX_HORIZON_YEARS,
                 value: years,
             });
+        }
+        if to > LAST_RULES_YEAR && self.zone.has_dst_at_rules_end() {
+            return Err(Error::invalid(
+                at("horizon"),
+                format!(
+                    "{from}-{to} goes past {LAST_RULES_YEAR}, the last year for which the daylight-saving rules of {} are known: expected a last year of at most {LAST_RULES_YEAR}, or a fixed offset such as \"UTC+01:00\"",
+                    self.zone
+                ),
+            ));
         }
         for set in std::mem::take(&mut self.holiday_sets) {
             if let Some((first, last)) = set.coverage() {
@@ -183,8 +208,33 @@ impl CalendarSpec {
         for day in self.closed.values_mut() {
             day.hours.sort_unstable();
         }
+        let total = used.saturating_add(self.interval_count());
+        if total > limit {
+            return Err(Error::Limit {
+                what: "open intervals (days x spans a day)",
+                limit,
+                value: total,
+            });
+        }
         let index = compile(&self)?;
         Ok(Calendar { spec: self, index })
+    }
+
+    /// How many open intervals the index will hold, at most (DST may drop
+    /// a span that falls in a gap): counted before compiling, so that a
+    /// calendar over its budget allocates nothing.
+    fn interval_count(&self) -> u64 {
+        let (Some(first), Some(after)) = (
+            NaiveDate::from_ymd_opt(self.from_year, 1, 1),
+            NaiveDate::from_ymd_opt(self.to_year + 1, 1, 1),
+        ) else {
+            return 0;
+        };
+        first
+            .iter_days()
+            .take_while(|d| *d < after)
+            .map(|d| self.spans_of(d).len() as u64)
+            .sum()
     }
 
     /// The open spans of local `date`, before DST.
@@ -321,6 +371,11 @@ impl Calendar {
     /// The first and last year covered.
     pub fn horizon(&self) -> (i32, i32) {
         (self.spec.from_year, self.spec.to_year)
+    }
+
+    /// Open intervals in the compiled index.
+    pub(crate) fn intervals(&self) -> u64 {
+        self.index.ivals.len() as u64
     }
 
     /// The description it was compiled from, holidays resolved to dates.

@@ -168,7 +168,8 @@ impl HolidaySet {
     /// Reads and parses a set from a TOML file.
     ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be read; otherwise as
+    /// [`Error::Io`] if the file cannot be read: missing, not a regular file
+    /// (a directory, FIFO or device), over 4 MiB or not UTF-8; otherwise as
     /// [`HolidaySet::from_toml_str`], naming the path.
     ///
     /// # Example
@@ -182,19 +183,8 @@ impl HolidaySet {
     pub fn from_path(path: impl AsRef<Path>) -> Result<HolidaySet, Error> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let io = |e: std::io::Error| Error::Io {
-            path: shown.clone(),
-            message: e.to_string(),
-        };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        if size > parse::MAX_TEXT_BYTES as u64 {
-            return Err(Error::Limit {
-                what: "holiday set file size in bytes",
-                limit: parse::MAX_TEXT_BYTES as u64,
-                value: size,
-            });
-        }
-        let text = std::fs::read_to_string(path).map_err(io)?;
+        let text = crate::input::read_file(path, parse::MAX_TEXT_BYTES as u64)
+            .map_err(|e| Error::read(&shown, &e, "a holiday set file"))?;
         HolidaySet::from_toml_str(&text, &shown)
     }
 

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::input::read_file;
 
 use super::load::load;
 use super::model::Policy;
@@ -84,7 +85,8 @@ impl Policy {
     /// file's directory.
     ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be read; otherwise as
+    /// [`Error::Io`] if the file cannot be read: missing, not a regular file
+    /// (a directory, FIFO or device), over 1 MiB or not UTF-8; otherwise as
     /// [`Policy::from_toml_str`].
     ///
     /// # Example
@@ -103,15 +105,8 @@ impl Policy {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let io = |e: std::io::Error| Error::Io {
-            path: origin.clone(),
-            message: e.to_string(),
-        };
-        check_size(std::fs::metadata(path).map_err(io)?.len())?;
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: origin.clone(),
-            message: e.to_string(),
-        })?;
+        let text = read_file(path, MAX_POLICY_BYTES)
+            .map_err(|e| Error::read(&origin, &e, "a policy file"))?;
         load(&text, &origin, path.parent().unwrap_or(Path::new("")))
     }
 

@@ -7,19 +7,19 @@
 //! options, severities, channels, regions, metrics) so a file always gives
 //! the same error.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Weekday};
 use toml::Spanned;
 
-use crate::calendar::{Calendar, DayMode};
+use crate::calendar::{Calendar, DayMode, MAX_INTERVALS};
 use crate::error::{Error, Location, Result};
 use crate::holiday::HolidaySet;
 use crate::hours::{LocalSpan, WeeklyHours, check_day};
 use crate::target::Target;
-use crate::zone::Zone;
+use crate::zone::{LAST_RULES_YEAR, Zone};
 
 use super::model::{Channel, ClockKind, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange};
 use super::raw::{self, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
@@ -34,6 +34,10 @@ pub(crate) const DEFAULT_HORIZON: (i32, i32) = (2020, 2035);
 const YEARS: (i64, i64) = (1900, 2200);
 /// Most years one horizon may cover.
 const MAX_YEARS: i64 = 200;
+/// Most targets one policy may hold: metrics x severities x channels. The
+/// grid of targets is dense, so 10 000 severities and 10 000 channels would
+/// otherwise ask for 10^8 cells.
+pub(crate) const MAX_TARGET_CELLS: u64 = 1_000_000;
 /// Most region-years one policy may compile: each region compiles one
 /// calendar per horizon year, so a short file with many regions and a long
 /// horizon must not be able to ask for gigabytes.
@@ -55,6 +59,8 @@ struct Ctx<'a> {
     origin: &'a str,
     /// Directory against which relative holiday-set paths are resolved.
     base: PathBuf,
+    /// Span of `options.horizon`, when the file sets it.
+    horizon: Option<Range<usize>>,
 }
 
 impl Ctx<'_> {
@@ -80,23 +86,24 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
+/// Names for a message: the first few, and how many in all.
 fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
-    let names: Vec<&str> = names.into_iter().collect();
-    if names.is_empty() {
-        "(none)".to_string()
-    } else {
-        names.join(", ")
-    }
+    crate::error::names(names, "(none)")
 }
 
 /// Loads a policy from its text. `base` is the directory of the file, for
 /// holiday sets given by path.
 pub(crate) fn load(text: &str, origin: &str, base: &Path) -> Result<Policy> {
     let raw = raw::parse(text, origin)?;
+    let horizon = raw
+        .options
+        .as_ref()
+        .and_then(|o| o.get_ref().horizon.as_ref().map(Spanned::span));
     let ctx = Ctx {
         text,
         origin,
         base: base.to_path_buf(),
+        horizon,
     };
     build(&ctx, raw)
 }
@@ -284,6 +291,8 @@ fn options(ctx: &Ctx<'_>, raw: Option<Spanned<raw::RawOptions>>) -> Result<Optio
     }
     if let Some(v) = raw.warnings {
         let mut warnings: Vec<f64> = Vec::new();
+        // By bit pattern: every threshold is in (0, 1], so no -0.0 or NaN.
+        let mut seen: HashSet<u64> = HashSet::new();
         for p in v.get_ref() {
             let x = *p.get_ref();
             if !(x > 0.0 && x <= 1.0) {
@@ -293,7 +302,7 @@ fn options(ctx: &Ctx<'_>, raw: Option<Spanned<raw::RawOptions>>) -> Result<Optio
                     format!("warning threshold {x} is out of range: expected a fraction of the target in (0, 1], such as 0.75"),
                 ));
             }
-            if warnings.contains(&x) {
+            if !seen.insert(x.to_bits()) {
                 return Err(ctx.err(
                     "options.warnings",
                     p.span(),
@@ -385,9 +394,13 @@ fn regions(
         ));
     }
     let mut sets: HashMap<String, HolidaySet> = HashMap::new();
-    let mut out = Vec::new();
+    let mut out: Vec<Region> = Vec::new();
+    // One budget of open intervals for all the calendars of the policy.
+    let mut used = 0u64;
     for (id, region) in entries {
-        out.push(region_of(ctx, id, region, options, &mut sets)?);
+        let region = region_of(ctx, id, region, options, &mut sets, used)?;
+        used += region.calendar.intervals();
+        out.push(region);
     }
     Ok(out)
 }
@@ -398,6 +411,7 @@ fn region_of(
     region: &Spanned<RawRegion>,
     options: &Options,
     sets: &mut HashMap<String, HolidaySet>,
+    used: u64,
 ) -> Result<Region> {
     let path = format!("regions.{}", id.get_ref());
     let r = region.get_ref();
@@ -410,9 +424,22 @@ fn region_of(
         )
     })?;
     let zone_path = join(&path, "zone");
+    let zone_span = zone.span();
     let zone = Zone::parse_at(zone.get_ref(), || {
-        Location::new(ctx.origin, zone_path.clone()).at_offset(ctx.text, zone.span().start)
+        Location::new(ctx.origin, zone_path.clone()).at_offset(ctx.text, zone_span.start)
     })?;
+    let (from, to) = options.horizon;
+    if to > LAST_RULES_YEAR && zone.has_dst_at_rules_end() {
+        // The horizon is what to change (or the zone): point at the horizon,
+        // naming the zone's key.
+        return Err(ctx.err(
+            "options.horizon",
+            ctx.horizon.clone().unwrap_or(zone_span),
+            format!(
+                "[{from}, {to}] goes past {LAST_RULES_YEAR}, the last year for which the daylight-saving rules of {zone_path} ({zone}) are known: expected a last year of at most {LAST_RULES_YEAR}, or a fixed offset such as \"UTC+01:00\" in {zone_path}"
+            ),
+        ));
+    }
     let hours = r.hours.as_ref().ok_or_else(|| {
         ctx.missing(
             &path,
@@ -485,14 +512,25 @@ fn region_of(
     // Everything else was checked above, so what the calendar can still
     // refuse is a holiday set that does not cover the horizon (or fails to
     // produce its dates): point at `holidays`.
-    let calendar = spec.horizon(from, to).build().map_err(|e| {
-        let message = match e {
-            Error::Invalid { message, .. } => format!("{message} (see options.horizon)"),
-            other => other.to_string(),
-        };
-        ctx.err(&holidays_path, holidays.span(), message)
-    })?;
+    let calendar = spec
+        .horizon(from, to)
+        .build_within(used, MAX_INTERVALS)
+        .map_err(|e| match e {
+            Error::Limit { limit, value, .. } => ctx.err(
+                &join(&path, "hours"),
+                hours.span(),
+                format!(
+                    "the calendars up to region {} hold {value} open intervals over {from}-{to} (days x spans a day): expected at most {limit} (fewer spans a day, fewer regions or a shorter horizon)",
+                    id.get_ref()
+                ),
+            ),
+            Error::Invalid { message, .. } => {
+                ctx.err(&holidays_path, holidays.span(), format!("{message} (see options.horizon)"))
+            }
+            other => ctx.err(&holidays_path, holidays.span(), other.to_string()),
+        })?;
     let mut languages = Vec::new();
+    let mut seen_languages: HashSet<&str> = HashSet::new();
     if let Some(langs) = &r.languages {
         for lang in langs.get_ref() {
             let l = lang.get_ref();
@@ -506,7 +544,7 @@ fn region_of(
                     format!("{l:?} is not a language tag: expected a BCP 47 tag such as \"en\" or \"fr-CA\""),
                 ));
             }
-            if languages.contains(l) {
+            if !seen_languages.insert(l) {
                 return Err(ctx.err(
                     &lpath,
                     lang.span(),
@@ -547,25 +585,41 @@ fn holiday_set(ctx: &Ctx<'_>, name: &str, path: &str, span: Range<usize>) -> Res
             )
         });
     }
-    let file = ctx.base.join(name);
-    // A mistake inside the holiday file is reported where it is; any other
-    // failure (cannot read it) is reported here, where the policy names it.
+    let file = clean_path(&ctx.base.join(name));
+    let shown = file.display().to_string();
+    // A mistake inside the holiday file is reported where it is, saying
+    // which key of which policy loaded it; any other failure (cannot read
+    // it) is reported here, where the policy names it.
     HolidaySet::from_path(&file).map_err(|e| match e {
-        Error::Invalid { .. } => e,
-        Error::Io { message, .. } => ctx.err(
-            path,
-            span,
-            format!(
-                "holiday file {:?} cannot be read ({message}): expected a path relative to the policy file's directory",
-                file.display().to_string()
-            ),
-        ),
-        other => ctx.err(
-            path,
-            span,
-            format!("holiday file {:?} cannot be loaded ({other})", file.display().to_string()),
-        ),
+        Error::Invalid { at, message } => Error::Invalid {
+            at,
+            message: format!("{message} (loaded by {path} in {})", ctx.origin),
+        },
+        Error::Io { message, .. } => {
+            let hint = if message.contains(": expected") {
+                String::new()
+            } else {
+                ": expected a path relative to the policy file's directory".to_string()
+            };
+            ctx.err(path, span, format!("holiday file {shown:?}: cannot read: {message}{hint}"))
+        }
+        other => ctx.err(path, span, format!("holiday file {shown:?} cannot be loaded ({other})")),
     })
+}
+
+/// `path` without its `.` components (`./sub/./h.toml` is `sub/h.toml`), for
+/// messages; `..` stays, since what it means depends on links.
+fn clean_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        if part != std::path::Component::CurDir {
+            out.push(part);
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// `YYYY-MM-DD`, strictly.
@@ -657,9 +711,26 @@ fn metrics(
     channels: &[Channel],
 ) -> Result<Vec<Metric>> {
     let entries = id_table(ctx, "metrics", &table, "metric")?;
+    let cells = entries.len() as u64 * severities.len() as u64 * channels.len() as u64;
+    if cells > MAX_TARGET_CELLS {
+        return Err(ctx.err(
+            "metrics",
+            table.as_ref().map_or(0..0, Spanned::span),
+            format!(
+                "{} metrics x {} severities x {} channels make {cells} targets: expected at most {MAX_TARGET_CELLS} (fewer metrics, severities or channels)",
+                entries.len(),
+                severities.len(),
+                channels.len()
+            ),
+        ));
+    }
+    let ids = Ids {
+        severities: severities.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect(),
+        channels: channels.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect(),
+    };
     let mut out = Vec::new();
     for (id, m) in entries {
-        out.push(metric_of(ctx, id, m, severities, channels)?);
+        out.push(metric_of(ctx, id, m, severities, channels, &ids)?);
     }
     Ok(out)
 }
@@ -713,12 +784,20 @@ fn events(
     Ok(out)
 }
 
+/// Severity and channel ids to their index, so that each lookup is O(1)
+/// (a policy may list 100 000 channels).
+struct Ids<'a> {
+    severities: HashMap<&'a str, usize>,
+    channels: HashMap<&'a str, usize>,
+}
+
 fn metric_of(
     ctx: &Ctx<'_>,
     id: &Spanned<String>,
     metric: &Spanned<RawMetric>,
     severities: &[Severity],
     channels: &[Channel],
+    ids: &Ids<'_>,
 ) -> Result<Metric> {
     let path = format!("metrics.{}", id.get_ref());
     let m = metric.get_ref();
@@ -760,6 +839,7 @@ fn metric_of(
 
     let chan_ids: Vec<&str> = channels.iter().map(|c| c.id.as_str()).collect();
     let mut applies: Vec<String> = Vec::new();
+    let mut applicable = vec![m.channels.is_none(); channels.len()];
     if let Some(listed) = &m.channels {
         let cpath = join(&path, "channels");
         if listed.get_ref().is_empty() {
@@ -774,7 +854,7 @@ fn metric_of(
         }
         for c in listed.get_ref() {
             let name = c.get_ref();
-            if !chan_ids.contains(&name.as_str()) {
+            let Some(&i) = ids.channels.get(name.as_str()) else {
                 return Err(ctx.err(
                     &cpath,
                     c.span(),
@@ -783,21 +863,18 @@ fn metric_of(
                         list(chan_ids.iter().copied())
                     ),
                 ));
-            }
-            if applies.contains(name) {
+            };
+            if applicable[i] {
                 return Err(ctx.err(
                     &cpath,
                     c.span(),
                     format!("channel {name:?} is listed twice: expected each channel once"),
                 ));
             }
+            applicable[i] = true;
             applies.push(name.clone());
         }
     }
-    let applicable: Vec<bool> = channels
-        .iter()
-        .map(|c| applies.is_empty() || applies.contains(&c.id))
-        .collect();
 
     let grid = Grid {
         ctx,
@@ -806,6 +883,7 @@ fn metric_of(
         clock,
         severities,
         channels,
+        ids,
         applicable: &applicable,
     }
     .build(m, &span)?;
@@ -833,6 +911,7 @@ struct Grid<'a> {
     clock: ClockKind,
     severities: &'a [Severity],
     channels: &'a [Channel],
+    ids: &'a Ids<'a>,
     applicable: &'a [bool],
 }
 
@@ -968,7 +1047,7 @@ impl Grid<'_> {
 
     fn severity(&self, path: &str, key: &Spanned<String>) -> Result<usize> {
         let k = key.get_ref();
-        self.severities.iter().position(|s| &s.id == k).ok_or_else(|| {
+        self.ids.severities.get(k.as_str()).copied().ok_or_else(|| {
             self.ctx.err(
                 &join(path, k),
                 key.span(),
@@ -983,7 +1062,7 @@ impl Grid<'_> {
     fn channel(&self, path: &str, key: &Spanned<String>) -> Result<usize> {
         let k = key.get_ref();
         let at = |msg: String| self.ctx.err(&join(path, k), key.span(), msg);
-        let c = self.channels.iter().position(|c| &c.id == k).ok_or_else(|| {
+        let c = self.ids.channels.get(k.as_str()).copied().ok_or_else(|| {
             at(format!(
                 "unknown channel {k:?}: expected one of {}",
                 list(self.channels.iter().map(|c| c.id.as_str()))

@@ -196,7 +196,7 @@ fn from_toml(err: &toml::de::Error, text: &str, origin: &str, doc: &DeTable<'_>)
         // A syntax error stops the parser before the key is in `doc`.
         path = guess_path(text, span.start);
     }
-    let mut message = tidy(err.message());
+    let mut message = in_policy_terms(&tidy(err.message()), &path);
     if message == "duplicate key" {
         if let Some(key) = text.get(span.clone()) {
             message = format!("duplicate key `{key}`: expected each key once, and each id once");
@@ -242,6 +242,69 @@ fn guess_path(text: &str, offset: usize) -> String {
         (true, Some(k)) => k.to_string(),
         (false, Some(k)) => format!("{table}.{k}"),
     }
+}
+
+/// A type error in the policy's vocabulary: serde says what Rust type it
+/// wanted ("expected i64", "expected a sequence"); the file's reader needs
+/// what to write at `path`.
+fn in_policy_terms(message: &str, path: &str) -> String {
+    let Some((got, wanted)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|m| m.split_once(", expected "))
+    else {
+        return message.to_string();
+    };
+    let parts: Vec<&str> = path.split('.').collect();
+    // Lists: what the whole value is, and what one item is (serde asks for
+    // a scalar when an item is wrong, for a sequence when the whole is).
+    let listed = match parts.as_slice() {
+        ["metrics", _, "start" | "stop" | "restart"] => {
+            Some((r#"a list of events such as ["resolved"]"#, r#"an event name such as "resolved""#))
+        }
+        ["metrics", _, "channels"] => Some((r#"a list of channel ids such as ["email", "web"]"#, r#"a channel id such as "email""#)),
+        ["regions", _, "languages"] => Some((r#"a list of language tags such as ["en", "fr-CA"]"#, r#"a language tag such as "fr-CA""#)),
+        ["regions", _, "hours" | "exceptions", _] => {
+            Some((r#"a list of spans such as ["09:00-17:00"], or [] for closed"#, r#"a span such as "09:00-17:00""#))
+        }
+        ["regions", _, "holidays"] => Some((
+            r#"a holiday set such as "ca-qc" or "holidays/closures.toml", a list of them, or [] for none"#,
+            r#"a holiday set such as "ca-qc" or "holidays/closures.toml""#,
+        )),
+        ["options", "horizon"] => Some(("[first_year, last_year], such as [2020, 2035]", "a year such as 2035")),
+        ["options", "warnings"] => Some((
+            "a list of fractions of the target such as [0.5, 0.75]",
+            "a fraction of the target such as 0.75",
+        )),
+        _ => None,
+    };
+    let item = matches!(wanted, "a string" | "i64" | "f64");
+    let expected = match (listed, parts.as_slice()) {
+        (Some((_, one)), _) if item => one,
+        (Some((whole, _)), _) => whole,
+        (None, ["metrics", _, "pauses_while_waiting"]) => "true or false",
+        (None, ["metrics", _, "target"] | ["metrics", _, "by_severity" | "by_channel", _] | ["metrics", _, "grid", _, _]) => {
+            r#"a target such as "4h", "2bd" or "none""#
+        }
+        (None, ["metrics", _, "by_severity"]) => r#"a table of targets by severity such as { P1 = "4h" }"#,
+        (None, ["metrics", _, "by_channel"]) => r#"a table of targets by channel such as { email = "4h" }"#,
+        (None, ["metrics", _, "grid"]) => r#"a table of rows by severity such as { P1 = { email = "4h" } }"#,
+        (None, ["metrics", _, "grid", _]) => {
+            r#"a target such as "4h", or a table of targets by channel such as { email = "4h" }"#
+        }
+        (None, ["regions", _, "hours"]) => r#"a table of weekly hours such as { mon-fri = ["09:00-17:00"] }"#,
+        (None, ["regions", _, "exceptions"]) => r#"a table of dates such as { 2026-12-24 = ["09:00-12:00"] }"#,
+        (None, ["regions" | "severities" | "channels" | "metrics", _] | ["policy" | "options"]) => "a table",
+        (None, ["regions" | "severities" | "channels" | "metrics"]) => "a table of tables by id",
+        _ => match wanted {
+            "i64" | "u64" | "i32" | "u32" => "a whole number",
+            "f64" => "a number",
+            "a sequence" => "a list",
+            "a boolean" => "true or false",
+            w if w.starts_with("struct ") || w == "a map" => "a table",
+            w => w,
+        },
+    };
+    format!("invalid type: {got}, expected {expected}")
 }
 
 /// serde's wording, in the file's terms ("key" rather than "field"), on
@@ -324,7 +387,7 @@ mod tests {
         );
         assert_eq!(
             err("[regions.a.hours]\nmon = [\"09:00-17:00\", 3]\n"),
-            "t.toml: line 2, column 23: regions.a.hours.mon: invalid type: integer `3`, expected a string"
+            "t.toml: line 2, column 23: regions.a.hours.mon: invalid type: integer `3`, expected a span such as \"09:00-17:00\""
         );
         assert_eq!(
             err("[regions.a]\nzone = \"x\"\n[regions.a]\n"),

@@ -1,23 +1,47 @@
 //! Ticket events (SPEC 5), in the JSON shape of SPEC 9:
 //! `{"at": "2026-11-23T09:00:00-05:00", "type": "created", "severity": "P2", "channel": "email"}`.
+//!
+//! Reading is strict, because a misspelt key would otherwise change the
+//! ticket silently (`"sevrity": "P1"` made a P4 ticket): each event type
+//! takes exactly the keys of [`KEYS`], and `at` enters the crate as a whole
+//! second within years 0000-9999 (see [`crate::parse_instant`]). serde's
+//! `#[serde(flatten)]` cannot deny unknown keys, hence the hand-written
+//! `Deserialize`.
+
+use std::fmt;
 
 use chrono::{DateTime, Utc};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::input::shorten;
+use crate::zone::instant_of_text;
+
 /// One thing that happened to a ticket, at an instant.
+///
+/// Instants are taken to the whole second: [`Event::new`] and reading
+/// drop sub-second parts, so that events sort as the engine counts them.
 ///
 /// # Example
 /// ```
 /// use sla_deadline::{Event, EventKind};
 /// let event: Event = serde_json::from_str(
-///     r#"{"at": "2026-11-23T09:00:00-05:00", "type": "created", "severity": "P2", "channel": "email"}"#,
+///     r#"{"at": "2026-11-23T09:00:00.5-05:00", "type": "created", "severity": "P2", "channel": "email"}"#,
 /// ).unwrap();
 /// assert_eq!(event.at.to_rfc3339(), "2026-11-23T14:00:00+00:00");
 /// assert_eq!(event.kind.name(), "created");
+///
+/// let err = serde_json::from_str::<Event>(
+///     r#"{"at": "2026-11-23T09:00:00-05:00", "type": "created", "sevrity": "P1", "channel": "email"}"#,
+/// ).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "unknown key \"sevrity\" in a created event: expected at, type, severity, channel at line 1 column 94"
+/// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
-    /// When it happened (any RFC 3339 offset; kept in UTC).
+    /// When it happened (any RFC 3339 offset; kept in UTC, whole seconds).
     pub at: DateTime<Utc>,
     /// What happened.
     #[serde(flatten)]
@@ -25,14 +49,15 @@ pub struct Event {
 }
 
 impl Event {
-    /// An event of `kind` at `at`.
+    /// An event of `kind` at `at`, sub-second part dropped.
     pub fn new(at: DateTime<Utc>, kind: EventKind) -> Event {
+        let at = DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at);
         Event { at, kind }
     }
 }
 
 /// What happened to a ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// The ticket was opened with a severity and an intake channel.
@@ -89,6 +114,34 @@ impl EventKind {
             EventKind::Closed => "closed",
         }
     }
+
+    /// The kind named `name`, with its keys taken from `fields`; `KEYS`
+    /// has already checked that each key it takes is there.
+    fn from_fields(name: &str, fields: &mut Fields) -> Option<EventKind> {
+        let mut take = |key: &str| fields.take(key);
+        Some(match name {
+            "created" => EventKind::Created {
+                severity: take("severity")?,
+                channel: take("channel")?,
+            },
+            "acknowledged" => EventKind::Acknowledged,
+            "responded" => EventKind::Responded,
+            "updated" => EventKind::Updated,
+            "severity_changed" => EventKind::SeverityChanged {
+                severity: take("severity")?,
+            },
+            "waiting_on_customer" => EventKind::WaitingOnCustomer,
+            "customer_replied" => EventKind::CustomerReplied,
+            "target_agreed" => EventKind::TargetAgreed {
+                metric: take("metric")?,
+                target: take("target")?,
+            },
+            "resolved" => EventKind::Resolved,
+            "reopened" => EventKind::Reopened,
+            "closed" => EventKind::Closed,
+            _ => return None,
+        })
+    }
 }
 
 /// Every event name, for validating policies' start/stop lists.
@@ -105,3 +158,198 @@ pub(crate) const EVENT_NAMES: [&str; 11] = [
     "reopened",
     "closed",
 ];
+
+/// Each event type with the keys it takes besides `at` and `type`, all
+/// required: the one table to extend with a new type (with its arm in
+/// `EventKind::from_fields`).
+const KEYS: [(&str, &[&str]); 11] = [
+    ("created", &["severity", "channel"]),
+    ("acknowledged", &[]),
+    ("responded", &[]),
+    ("updated", &[]),
+    ("severity_changed", &["severity"]),
+    ("waiting_on_customer", &[]),
+    ("customer_replied", &[]),
+    ("target_agreed", &["metric", "target"]),
+    ("resolved", &[]),
+    ("reopened", &[]),
+    ("closed", &[]),
+];
+
+/// The keys of an event so far: known keys with string values, and the
+/// first key no event type takes (later ones are skipped, so memory stays
+/// bounded by the known keys).
+#[derive(Default)]
+struct Fields {
+    known: Vec<(&'static str, Value)>,
+    unknown: Option<String>,
+}
+
+impl Fields {
+    fn take(&mut self, key: &str) -> Option<String> {
+        let i = self.known.iter().position(|(k, _)| *k == key)?;
+        match self.known.swap_remove(i).1 {
+            Value::Str(s) => Some(s),
+            Value::Other(_) => None,
+        }
+    }
+}
+
+/// An event's value: every key takes a string, anything else is named in
+/// the error.
+enum Value {
+    Str(String),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::Str(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+                Ok(Value::Str(v))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Value, E> {
+                Ok(Value::Other("a boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Value, E> {
+                Ok(Value::Other("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Value, E> {
+                Ok(Value::Other("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Value, E> {
+                Ok(Value::Other("a number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+                Ok(Value::Other("null"))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+                Ok(Value::Other("null"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Value::Other("a list"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Value::Other("an object"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `at`, `type` and every key some event type takes.
+fn is_known(key: &str) -> Option<&'static str> {
+    ["at", "type"]
+        .into_iter()
+        .chain(KEYS.iter().flat_map(|(_, keys)| keys.iter().copied()))
+        .find(|k| *k == key)
+}
+
+fn expected_keys(keys: &[&str]) -> String {
+    let mut all = vec!["at", "type"];
+    all.extend_from_slice(keys);
+    all.join(", ")
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
+        d.deserialize_map(EventVisitor)
+    }
+}
+
+struct EventVisitor;
+
+impl<'de> Visitor<'de> for EventVisitor {
+    type Value = Event;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(r#"an event such as {"at": "2026-11-23T09:00:00-05:00", "type": "resolved"}"#)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Event, A::Error> {
+        let fail = |message: String| <A::Error as de::Error>::custom(shorten(&message));
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let Some(known) = is_known(&key) else {
+                map.next_value::<IgnoredAny>()?;
+                if fields.unknown.is_none() {
+                    fields.unknown = Some(key);
+                }
+                continue;
+            };
+            if fields.known.iter().any(|(k, _)| *k == known) {
+                return Err(fail(format!("duplicate key {key:?}: expected each key once")));
+            }
+            let value = map.next_value::<Value>()?;
+            if let Value::Other(what) = value {
+                return Err(fail(format!("key {key:?} is {what}: expected a string")));
+            }
+            fields.known.push((known, value));
+        }
+        let types = || EVENT_NAMES.join(", ");
+        let Some(name) = fields.take("type") else {
+            return Err(match &fields.unknown {
+                Some(key) => fail(format!(
+                    "unknown key {key:?}, and no key \"type\": expected at, type and the keys of the event type"
+                )),
+                None => fail(format!("missing key \"type\": expected one of {}", types())),
+            });
+        };
+        let Some((name, keys)) = KEYS.iter().find(|(n, _)| *n == name) else {
+            return Err(fail(format!(
+                "unknown event type {name:?}: expected one of {}",
+                types()
+            )));
+        };
+        if let Some(key) = &fields.unknown {
+            return Err(fail(format!(
+                "unknown key {key:?} in a {name} event: expected {}",
+                expected_keys(keys)
+            )));
+        }
+        if let Some((key, _)) = fields
+            .known
+            .iter()
+            .find(|(k, _)| *k != "at" && !keys.contains(k))
+        {
+            return Err(fail(format!(
+                "key {key:?} does not belong in a {name} event: expected {}",
+                expected_keys(keys)
+            )));
+        }
+        for key in ["at"].iter().chain(keys.iter()) {
+            if !fields.known.iter().any(|(k, _)| k == key) {
+                return Err(fail(format!(
+                    "missing key {key:?} in a {name} event: expected {}",
+                    expected_keys(keys)
+                )));
+            }
+        }
+        let at = fields.take("at").unwrap_or_default();
+        let at = instant_of_text(&at).map_err(|m| fail(format!("key \"at\": {m}")))?;
+        let kind = EventKind::from_fields(name, &mut fields)
+            .ok_or_else(|| fail(format!("event type {name:?} is not readable")))?;
+        Ok(Event { at, kind })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_name_has_its_keys() {
+        let names: Vec<&str> = KEYS.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, EVENT_NAMES);
+    }
+}

@@ -15,7 +15,7 @@ use crate::explain::{Line, Note, Source, Why};
 use crate::policy::{ClockKind, OnReopen, Policy, Region, SeverityChange};
 use crate::report::{MetricReport, Report, Status, ThresholdCrossing};
 use crate::target::Target;
-use crate::zone::Zone;
+use crate::zone::{Zone, checked_instant, whole_second};
 
 pub(crate) use self::event::EVENT_NAMES;
 pub use self::event::{Event, EventKind};
@@ -144,6 +144,8 @@ pub fn evaluate(
 fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
     let kind = event.kind.name();
     let bad = |message: String| Error::event(index, kind, message);
+    // Events built in code (not read) may lie outside years 0000-9999.
+    checked_instant(event.at.timestamp(), "at").map_err(|e| bad(e.to_string()))?;
     match &event.kind {
         EventKind::Created { severity, channel } => {
             policy.severity(severity).map_err(|e| bad(e.to_string()))?;
@@ -172,7 +174,7 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
 /// Stable order by instant, `created` first among events at its instant.
 fn ordered(events: &[Event]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| (events[i].at, !matches!(events[i].kind, EventKind::Created { .. })));
+    order.sort_by_key(|&i| (secs(events[i].at), !matches!(events[i].kind, EventKind::Created { .. })));
     order
 }
 
@@ -200,6 +202,8 @@ struct Fold<'p> {
 }
 
 fn fold(policy: &Policy, region: &Region, events: &[Event], as_of: Option<DateTime<Utc>>) -> Result<Report> {
+    // Whole seconds in years 0000-9999, as events are read.
+    let as_of = as_of.map(|t| whole_second(t, "as_of")).transpose()?;
     let order = ordered(events);
     let Some(&first) = order.first() else {
         return Err(Error::invalid(
@@ -258,7 +262,7 @@ fn fold(policy: &Policy, region: &Region, events: &[Event], as_of: Option<DateTi
                 "a second created event: expected one per ticket",
             ));
         }
-        if event.at > as_of {
+        if secs(event.at) > secs(as_of) {
             continue;
         }
         f.apply(i, event)?;
@@ -707,8 +711,10 @@ impl Fold<'_> {
         }
         match due {
             Some(d) => {
+                // The report prints it: years 0000-9999, in UTC and locally.
+                let what = format!("the due instant of metric {}", metric.id());
+                r.due_local = Some(self.zone().checked_local(instant(d), &what)?);
                 r.due_at = Some(instant(d));
-                r.due_local = Some(self.region.calendar().zone().local(instant(d)));
                 r.explanation.push(Note(Line::Due {
                     at: d,
                     zone: self.zone(),

@@ -1406,7 +1406,7 @@ fn build_errors() {
     );
     toronto()
         .week(week())
-        .horizon(1951, 2150)
+        .horizon(1900, 2099)
         .build()
         .expect("200 years are allowed");
 
