@@ -6,6 +6,7 @@ mod engine;
 mod examples;
 mod holidays;
 mod hostile;
+mod hostile2;
 mod policy;
 
 /// The days of the week, Monday first, for the test modules.
