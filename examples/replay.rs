@@ -73,7 +73,11 @@ fn main() -> ExitCode {
     let text = match read {
         Ok(text) => text,
         Err(e) => {
-            let name = if args.file == "-" { "standard input" } else { &args.file };
+            let name = if args.file == "-" {
+                "standard input"
+            } else {
+                &args.file
+            };
             let limit = if matches!(e, input::ReadError::TooLarge { .. }) {
                 " for a ticket"
             } else {
@@ -93,7 +97,12 @@ fn main() -> ExitCode {
             let position = format!(" at line {} column {}", e.line(), e.column());
             let message = message.strip_suffix(&position).unwrap_or(&message);
             return common::fail(
-                format!("{}: line {}, column {}: {message}", args.file, e.line(), e.column()),
+                format!(
+                    "{}: line {}, column {}: {message}",
+                    args.file,
+                    e.line(),
+                    e.column()
+                ),
                 "a ticket file is {\"policy\": \"ol-care\", \"region\": \"americas\", \"events\": [{\"at\": \"2026-11-23T09:00:00-05:00\", \"type\": \"created\", \"severity\": \"P2\", \"channel\": \"email\"}]}",
             );
         }

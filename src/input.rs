@@ -52,14 +52,17 @@ impl fmt::Display for ReadError {
             ReadError::NotRegular { dir: true } => {
                 f.write_str("not a regular file (a directory): expected a file")
             }
-            ReadError::NotRegular { dir: false } => f.write_str(
-                "not a regular file (a FIFO, socket or device): expected a file",
-            ),
+            ReadError::NotRegular { dir: false } => {
+                f.write_str("not a regular file (a FIFO, socket or device): expected a file")
+            }
             ReadError::TooLarge { limit, size: Some(n) } => {
                 write!(f, "too large ({n} bytes): expected at most {limit} bytes")
             }
             ReadError::TooLarge { limit, size: None } => {
-                write!(f, "too large (more than {limit} bytes): expected at most {limit} bytes")
+                write!(
+                    f,
+                    "too large (more than {limit} bytes): expected at most {limit} bytes"
+                )
             }
             ReadError::NotUtf8 { at } => {
                 write!(f, "invalid UTF-8 at byte {at}: expected UTF-8 text")
@@ -233,7 +236,10 @@ mod tests {
         let endless = std::io::repeat(b'a');
         assert!(matches!(
             read_stream(endless, 10),
-            Err(ReadError::TooLarge { limit: 10, size: None })
+            Err(ReadError::TooLarge {
+                limit: 10,
+                size: None
+            })
         ));
         assert_eq!(read_stream(&b"abc"[..], 3).ok().as_deref(), Some("abc"));
         assert_eq!(

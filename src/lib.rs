@@ -40,7 +40,31 @@
 //!
 //! # Choices where the contract is silent
 //!
-//! - Instants are taken to the whole second (sub-second parts are dropped).
+//! - Instants are taken to the whole second: sub-second parts (and a leap
+//!   second's `:60`) are dropped as events are read or built, before they
+//!   are sorted. Instants must lie in years 0000-9999 in UTC (RFC 3339
+//!   cannot write others): events and `as_of` outside are errors, and so is
+//!   a due instant computed past 9999, in UTC or in local time.
+//! - Ticket events are read strictly: each type takes its own keys
+//!   (`created`: `severity`, `channel`; `severity_changed`: `severity`;
+//!   `target_agreed`: `metric`, `target`; the others none, besides `at`
+//!   and `type`), and an unknown or misplaced key is an error naming it.
+//! - `due_local` is written with the zone's offset rounded to the minute
+//!   when the offset has seconds (local mean time before about 1972, such as
+//!   Monrovia's -00:44:30), so that its RFC 3339 text denotes exactly
+//!   `due_at`.
+//! - Horizons past 2099 are refused for zones that still change their
+//!   clocks in 2099: the time zone data stops applying daylight saving
+//!   there.
+//!
+//! # Limits
+//!
+//! Every input is bounded (the table is in `policies/README.md`): files are
+//! read only if they are regular files, up to their limit (1 MiB for a
+//! policy, 4 MiB for a holiday set); a policy holds at most 1 000 000
+//! targets and 4 000 000 open intervals over all its calendars; a ticket at
+//! most 10 000 events. Error messages cut quoted values to 80 bytes and
+//! lists to 20 names, so they stay short whatever the input.
 //! - `add_business_days(t, 0)` is `t` in same-time mode and the close of the
 //!   first business date at or after `t` in end-of-day mode ("by close of
 //!   business today").

@@ -182,7 +182,9 @@ fn out_of_range(t: i64, what: &str) -> Error {
     );
     Error::invalid(
         Location::new("instant", what),
-        format!("{shown} is outside the supported range: expected an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z"),
+        format!(
+            "{shown} is outside the supported range: expected an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+        ),
     )
 }
 

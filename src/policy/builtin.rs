@@ -105,8 +105,8 @@ impl Policy {
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy> {
         let path = path.as_ref();
         let origin = path.display().to_string();
-        let text = read_file(path, MAX_POLICY_BYTES)
-            .map_err(|e| Error::read(&origin, &e, "a policy file"))?;
+        let text =
+            read_file(path, MAX_POLICY_BYTES).map_err(|e| Error::read(&origin, &e, "a policy file"))?;
         load(&text, &origin, path.parent().unwrap_or(Path::new("")))
     }
 

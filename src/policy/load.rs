@@ -601,9 +601,17 @@ fn holiday_set(ctx: &Ctx<'_>, name: &str, path: &str, span: Range<usize>) -> Res
             } else {
                 ": expected a path relative to the policy file's directory".to_string()
             };
-            ctx.err(path, span, format!("holiday file {shown:?}: cannot read: {message}{hint}"))
+            ctx.err(
+                path,
+                span,
+                format!("holiday file {shown:?}: cannot read: {message}{hint}"),
+            )
         }
-        other => ctx.err(path, span, format!("holiday file {shown:?} cannot be loaded ({other})")),
+        other => ctx.err(
+            path,
+            span,
+            format!("holiday file {shown:?} cannot be loaded ({other})"),
+        ),
     })
 }
 
@@ -725,8 +733,16 @@ fn metrics(
         ));
     }
     let ids = Ids {
-        severities: severities.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect(),
-        channels: channels.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect(),
+        severities: severities
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect(),
+        channels: channels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect(),
     };
     let mut out = Vec::new();
     for (id, m) in entries {

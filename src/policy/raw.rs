@@ -258,19 +258,30 @@ fn in_policy_terms(message: &str, path: &str) -> String {
     // Lists: what the whole value is, and what one item is (serde asks for
     // a scalar when an item is wrong, for a sequence when the whole is).
     let listed = match parts.as_slice() {
-        ["metrics", _, "start" | "stop" | "restart"] => {
-            Some((r#"a list of events such as ["resolved"]"#, r#"an event name such as "resolved""#))
-        }
-        ["metrics", _, "channels"] => Some((r#"a list of channel ids such as ["email", "web"]"#, r#"a channel id such as "email""#)),
-        ["regions", _, "languages"] => Some((r#"a list of language tags such as ["en", "fr-CA"]"#, r#"a language tag such as "fr-CA""#)),
-        ["regions", _, "hours" | "exceptions", _] => {
-            Some((r#"a list of spans such as ["09:00-17:00"], or [] for closed"#, r#"a span such as "09:00-17:00""#))
-        }
+        ["metrics", _, "start" | "stop" | "restart"] => Some((
+            r#"a list of events such as ["resolved"]"#,
+            r#"an event name such as "resolved""#,
+        )),
+        ["metrics", _, "channels"] => Some((
+            r#"a list of channel ids such as ["email", "web"]"#,
+            r#"a channel id such as "email""#,
+        )),
+        ["regions", _, "languages"] => Some((
+            r#"a list of language tags such as ["en", "fr-CA"]"#,
+            r#"a language tag such as "fr-CA""#,
+        )),
+        ["regions", _, "hours" | "exceptions", _] => Some((
+            r#"a list of spans such as ["09:00-17:00"], or [] for closed"#,
+            r#"a span such as "09:00-17:00""#,
+        )),
         ["regions", _, "holidays"] => Some((
             r#"a holiday set such as "ca-qc" or "holidays/closures.toml", a list of them, or [] for none"#,
             r#"a holiday set such as "ca-qc" or "holidays/closures.toml""#,
         )),
-        ["options", "horizon"] => Some(("[first_year, last_year], such as [2020, 2035]", "a year such as 2035")),
+        ["options", "horizon"] => Some((
+            "[first_year, last_year], such as [2020, 2035]",
+            "a year such as 2035",
+        )),
         ["options", "warnings"] => Some((
             "a list of fractions of the target such as [0.5, 0.75]",
             "a fraction of the target such as 0.75",
@@ -282,9 +293,12 @@ fn in_policy_terms(message: &str, path: &str) -> String {
         (Some((_, one)), _) if item => one,
         (Some((whole, _)), _) => whole,
         (None, ["metrics", _, "pauses_while_waiting"]) => "true or false",
-        (None, ["metrics", _, "target"] | ["metrics", _, "by_severity" | "by_channel", _] | ["metrics", _, "grid", _, _]) => {
-            r#"a target such as "4h", "2bd" or "none""#
-        }
+        (
+            None,
+            ["metrics", _, "target"]
+            | ["metrics", _, "by_severity" | "by_channel", _]
+            | ["metrics", _, "grid", _, _],
+        ) => r#"a target such as "4h", "2bd" or "none""#,
         (None, ["metrics", _, "by_severity"]) => r#"a table of targets by severity such as { P1 = "4h" }"#,
         (None, ["metrics", _, "by_channel"]) => r#"a table of targets by channel such as { email = "4h" }"#,
         (None, ["metrics", _, "grid"]) => r#"a table of rows by severity such as { P1 = { email = "4h" } }"#,
@@ -292,7 +306,9 @@ fn in_policy_terms(message: &str, path: &str) -> String {
             r#"a target such as "4h", or a table of targets by channel such as { email = "4h" }"#
         }
         (None, ["regions", _, "hours"]) => r#"a table of weekly hours such as { mon-fri = ["09:00-17:00"] }"#,
-        (None, ["regions", _, "exceptions"]) => r#"a table of dates such as { 2026-12-24 = ["09:00-12:00"] }"#,
+        (None, ["regions", _, "exceptions"]) => {
+            r#"a table of dates such as { 2026-12-24 = ["09:00-12:00"] }"#
+        }
         (None, ["regions" | "severities" | "channels" | "metrics", _] | ["policy" | "options"]) => "a table",
         (None, ["regions" | "severities" | "channels" | "metrics"]) => "a table of tables by id",
         _ => match wanted {

@@ -317,11 +317,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                 expected_keys(keys)
             )));
         }
-        if let Some((key, _)) = fields
-            .known
-            .iter()
-            .find(|(k, _)| *k != "at" && !keys.contains(k))
-        {
+        if let Some((key, _)) = fields.known.iter().find(|(k, _)| *k != "at" && !keys.contains(k)) {
             return Err(fail(format!(
                 "key {key:?} does not belong in a {name} event: expected {}",
                 expected_keys(keys)

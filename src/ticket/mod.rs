@@ -174,7 +174,12 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
 /// Stable order by instant, `created` first among events at its instant.
 fn ordered(events: &[Event]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| (secs(events[i].at), !matches!(events[i].kind, EventKind::Created { .. })));
+    order.sort_by_key(|&i| {
+        (
+            secs(events[i].at),
+            !matches!(events[i].kind, EventKind::Created { .. }),
+        )
+    });
     order
 }
 

@@ -434,7 +434,8 @@ pub(crate) const TICKET_SHAPES: [&str; 6] = [
 /// A replay ticket (SPEC 9 JSON, ol-care) whose structure `shape` (index
 /// into [`TICKET_SHAPES`]) has `n` items.
 pub(crate) fn sized_ticket_json(shape: usize, n: usize) -> String {
-    let created = r#"{"at": "2026-11-23T09:00:00-05:00", "type": "created", "severity": "P2", "channel": "email"}"#;
+    let created =
+        r#"{"at": "2026-11-23T09:00:00-05:00", "type": "created", "severity": "P2", "channel": "email"}"#;
     let mut events = vec![created.to_string()];
     match TICKET_SHAPES.get(shape).copied().unwrap_or("events") {
         "events" => events.extend((0..n).map(|i| {
@@ -444,7 +445,10 @@ pub(crate) fn sized_ticket_json(shape: usize, n: usize) -> String {
                 i % 60
             )
         })),
-        "long_type" => events.push(format!(r#"{{"at": "2026-11-23T10:00:00Z", "type": "{}"}}"#, "t".repeat(n))),
+        "long_type" => events.push(format!(
+            r#"{{"at": "2026-11-23T10:00:00Z", "type": "{}"}}"#,
+            "t".repeat(n)
+        )),
         "long_severity" => events.push(format!(
             r#"{{"at": "2026-11-23T10:00:00Z", "type": "severity_changed", "severity": "{}"}}"#,
             "s".repeat(n)

@@ -7,8 +7,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use sla_deadline::{Error, Event, EventKind, Policy, Ticket};
 
-#[path = "../harness/mod.rs"]
-mod harness;
+use crate::harness;
 
 fn regression_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))

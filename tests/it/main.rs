@@ -4,6 +4,8 @@ mod calendar_props;
 mod cases;
 mod engine;
 mod examples;
+#[path = "../harness/mod.rs"]
+mod harness;
 mod holidays;
 mod hostile;
 mod hostile2;
