@@ -1146,6 +1146,16 @@ mod tests {
     }
 
     #[test]
+    fn paths_in_messages_lose_their_dot_components() {
+        let clean = |p: &str| clean_path(Path::new(p)).display().to_string();
+        assert_eq!(clean("././sub/"), "sub");
+        assert_eq!(clean("./sub/./h.toml"), "sub/h.toml");
+        assert_eq!(clean("sub/../h.toml"), "sub/../h.toml");
+        assert_eq!(clean("/etc/./h.toml"), "/etc/h.toml");
+        assert_eq!(clean("./"), ".");
+    }
+
+    #[test]
     fn dates_are_strict() {
         assert!(parse_date("2026-12-24").is_some());
         for bad in [

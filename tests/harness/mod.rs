@@ -380,7 +380,6 @@ pub(crate) fn sized_policy_text(shape: usize, n: usize) -> String {
                 let (a, b) = ((i * 2) % 1440, (i * 2) % 1440 + 1);
                 format!("\"{:02}:{:02}-{:02}:{:02}\"", a / 60, a % 60, b / 60, b % 60)
             });
-            options = "[options]\nhorizon = [1900, 2099]\n".to_string();
         }
         "warnings" => {
             options = format!(
