@@ -60,14 +60,7 @@ impl Zone {
 
     /// Parses a zone name, naming `at` in the error.
     pub(crate) fn parse_at(text: &str, at: impl FnOnce() -> Location) -> Result<Zone, Error> {
-        parse_zone(text).ok_or_else(|| {
-            Error::invalid(
-                at(),
-                format!(
-                    "unknown time zone {text:?}: expected an IANA name such as \"America/Toronto\" or a fixed offset such as \"UTC+01:00\""
-                ),
-            )
-        })
+        parse_zone(text).map_err(|message| Error::invalid(at(), message))
     }
 
     /// The UTC offset in seconds in force at `t`.
@@ -231,33 +224,48 @@ pub(crate) fn instant_of_text(text: &str) -> Result<DateTime<Utc>, String> {
     })
 }
 
-fn parse_zone(text: &str) -> Option<Zone> {
+/// A zone, or the message saying why `text` is none.
+fn parse_zone(text: &str) -> Result<Zone, String> {
+    let unknown = || {
+        format!(
+            "unknown time zone {text:?}: expected an IANA name such as \"America/Toronto\" or a fixed offset such as \"UTC+01:00\""
+        )
+    };
     if text == "UTC" || text == "Z" {
-        return Some(Zone::UTC);
+        return Ok(Zone::UTC);
     }
-    if let Some(rest) = text.strip_prefix("UTC") {
-        let (sign, hm) = match rest.as_bytes().first()? {
-            b'+' => (1, &rest[1..]),
-            b'-' => (-1, &rest[1..]),
-            _ => return None,
-        };
-        let (h, m) = hm.split_once(':')?;
-        if h.len() != 2 || m.len() != 2 {
-            return None;
-        }
-        if !(h.bytes().all(|b| b.is_ascii_digit()) && m.bytes().all(|b| b.is_ascii_digit())) {
-            return None;
-        }
-        let h: i32 = h.parse().ok()?;
-        let m: i32 = m.parse().ok()?;
-        // The tz database's offsets stay within -12:00..+14:00; the policy
-        // format promises at most 14 hours either way.
-        if m > 59 || h * 60 + m > MAX_FIXED_OFFSET_MIN {
-            return None;
-        }
-        return FixedOffset::east_opt(sign * (h * 3600 + m * 60)).map(|o| Zone(Inner::Fixed(o)));
+    let Some(rest) = text.strip_prefix("UTC") else {
+        return chrono_tz::Tz::from_str(text)
+            .map(|tz| Zone(Inner::Iana(tz)))
+            .map_err(|_| unknown());
+    };
+    let (sign, hm) = match rest.as_bytes().first() {
+        Some(b'+') => (1, &rest[1..]),
+        Some(b'-') => (-1, &rest[1..]),
+        _ => return Err(unknown()),
+    };
+    let Some((h, m)) = hm.split_once(':') else {
+        return Err(unknown());
+    };
+    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !(two_digits(h) && two_digits(m)) {
+        return Err(unknown());
     }
-    chrono_tz::Tz::from_str(text).ok().map(|tz| Zone(Inner::Iana(tz)))
+    let h: i32 = h.parse().map_err(|_| unknown())?;
+    let m: i32 = m.parse().map_err(|_| unknown())?;
+    if m > 59 {
+        return Err(unknown());
+    }
+    // The tz database's offsets stay within -12:00..+14:00; the policy
+    // format promises at most 14 hours either way.
+    if h * 60 + m > MAX_FIXED_OFFSET_MIN {
+        return Err(format!(
+            "fixed offset {text:?} is more than 14 hours from UTC: expected an offset from UTC-14:00 to UTC+14:00"
+        ));
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+        .map(|o| Zone(Inner::Fixed(o)))
+        .ok_or_else(unknown)
 }
 
 impl FromStr for Zone {
@@ -293,11 +301,7 @@ impl Serialize for Zone {
 impl<'de> Deserialize<'de> for Zone {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
         let text = String::deserialize(d)?;
-        parse_zone(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown time zone {text:?}: expected an IANA name such as \"America/Toronto\" or a fixed offset such as \"UTC+01:00\""
-            ))
-        })
+        parse_zone(&text).map_err(|m| serde::de::Error::custom(crate::input::shorten(&m)))
     }
 }
 
