@@ -61,9 +61,9 @@
 //!
 //! Every input is bounded (the table is in `policies/README.md`): files are
 //! read only if they are regular files, up to their limit (1 MiB for a
-//! policy, 4 MiB for a holiday set); a policy holds at most 1 000 000
-//! targets and 4 000 000 open intervals over all its calendars; a ticket at
-//! most 10 000 events. Error messages cut quoted values to 80 bytes and
+//! policy, 4 MiB for a holiday set); a policy holds at most 1000
+//! severities, 100 metrics, 1 000 000 targets and 4 000 000 open intervals
+//! over all its calendars; a ticket at most 10 000 events. Error messages cut quoted values to 80 bytes and
 //! lists to 20 names, so they stay short whatever the input.
 //! - `add_business_days(t, 0)` is `t` in same-time mode and the close of the
 //!   first business date at or after `t` in end-of-day mode ("by close of

@@ -34,6 +34,14 @@ pub(crate) const DEFAULT_HORIZON: (i32, i32) = (2020, 2035);
 const YEARS: (i64, i64) = (1900, 2200);
 /// Most years one horizon may cover.
 const MAX_YEARS: i64 = 200;
+/// Most severities one policy may define: the engine looks a severity up
+/// by scanning the list at every `severity_changed` event (10 000 changes
+/// among 120 000 severities took 43 s); real policies have about four.
+pub(crate) const MAX_SEVERITIES: usize = 1000;
+/// Most metrics one policy may define: every event of a ticket visits
+/// every metric's clock (10 000 events x 11 000 restarting metrics took 75 s),
+/// so this bounds a report's cost; real policies have about four.
+pub(crate) const MAX_METRICS: usize = 100;
 /// Most targets one policy may hold: metrics x severities x channels. The
 /// grid of targets is dense, so 10 000 severities and 10 000 channels would
 /// otherwise ask for 10^8 cells.
@@ -147,7 +155,18 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
     let source = meta.source.map(Spanned::into_inner).unwrap_or_default();
 
     let options = options(ctx, raw.options)?;
+    let severities_span = raw_span(&raw.severities);
     let severities = severities(ctx, raw.severities)?;
+    if severities.len() > MAX_SEVERITIES {
+        return Err(ctx.err(
+            "severities",
+            severities_span,
+            format!(
+                "{} severities: expected at most {MAX_SEVERITIES} (every severity change looks the severity up)",
+                severities.len()
+            ),
+        ));
+    }
     let channels = channels(ctx, raw.channels)?;
     let regions = regions(ctx, raw.regions, &options)?;
     let metrics = metrics(ctx, raw.metrics, &severities, &channels)?;
@@ -162,6 +181,10 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         metrics,
         options,
     })
+}
+
+fn raw_span<T>(table: &Option<Spanned<T>>) -> Range<usize> {
+    table.as_ref().map_or(0..0, Spanned::span)
 }
 
 fn required<T>(
@@ -719,6 +742,16 @@ fn metrics(
     channels: &[Channel],
 ) -> Result<Vec<Metric>> {
     let entries = id_table(ctx, "metrics", &table, "metric")?;
+    if entries.len() > MAX_METRICS {
+        return Err(ctx.err(
+            "metrics",
+            raw_span(&table),
+            format!(
+                "{} metrics: expected at most {MAX_METRICS} (every event of a ticket visits every metric)",
+                entries.len()
+            ),
+        ));
+    }
     let cells = entries.len() as u64 * severities.len() as u64 * channels.len() as u64;
     if cells > MAX_TARGET_CELLS {
         return Err(ctx.err(

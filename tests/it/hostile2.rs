@@ -278,15 +278,34 @@ fn duplicate_checks_are_linear() {
 
 #[test]
 fn targets_and_calendar_intervals_have_a_budget() {
-    // 1001 severities x 1000 channels x 1 metric: 10^6 targets and one more.
+    // 1000 severities x 1002 channels x 1 metric: past 10^6 targets.
     let mut text = ACME.to_string();
-    for i in 0..1000 {
-        text.push_str(&format!("[severities.s{i}]\n[channels.c{i}]\n"));
+    for i in 0..1001 {
+        if i < 999 {
+            text.push_str(&format!("[severities.s{i}]\n"));
+        }
+        text.push_str(&format!("[channels.c{i}]\n"));
     }
-    let err = load_err(text, "too many targets");
+    let err = load_err(text.clone(), "too many targets");
     assert_eq!(
         err.to_string(),
-        "sized.toml: line 15, column 2: metrics: 1 metrics x 1001 severities x 1001 channels make 1002001 targets: expected at most 1000000 (fewer metrics, severities or channels)"
+        "sized.toml: line 15, column 2: metrics: 1 metrics x 1000 severities x 1002 channels make 1002000 targets: expected at most 1000000 (fewer metrics, severities or channels)"
+    );
+    // Every severity change scans the severities: 1001 are refused.
+    let err = load_err(
+        text.replace("[channels.c0]", "[severities.s999]\n[channels.c0]"),
+        "1001 severities",
+    );
+    assert_eq!(
+        err.to_string(),
+        "sized.toml: line 11, column 2: severities: 1001 severities: expected at most 1000 (every severity change looks the severity up)"
+    );
+
+    // Every event visits every metric: 101 metrics are refused.
+    let err = load_err(harness::sized_policy_text(4, 100), "101 metrics");
+    assert_eq!(
+        err.to_string(),
+        "sized.toml: line 18, column 2: metrics: 101 metrics: expected at most 100 (every event of a ticket visits every metric)"
     );
 
     // Two regions over 200 years: 8 spans a day (584 000 intervals), then
