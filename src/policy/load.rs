@@ -38,6 +38,9 @@ const MAX_YEARS: i64 = 200;
 /// by scanning the list at every `severity_changed` event (10 000 changes
 /// among 120 000 severities took 43 s); real policies have about four.
 pub(crate) const MAX_SEVERITIES: usize = 1000;
+/// Most warning thresholds: every metric of every report lists the instant
+/// of each (50 000 thresholds x 100 metrics made a 460 MB report).
+const MAX_WARNINGS: usize = 20;
 /// Most metrics one policy may define: every event of a ticket visits
 /// every metric's clock (10 000 events x 11 000 restarting metrics took 75 s),
 /// so this bounds a report's cost; real policies have about four.
@@ -313,6 +316,16 @@ fn options(ctx: &Ctx<'_>, raw: Option<Spanned<raw::RawOptions>>) -> Result<Optio
         };
     }
     if let Some(v) = raw.warnings {
+        if v.get_ref().len() > MAX_WARNINGS {
+            return Err(ctx.err(
+                "options.warnings",
+                v.span(),
+                format!(
+                    "{} warning thresholds: expected at most {MAX_WARNINGS} (each metric of each report lists a crossing for each)",
+                    v.get_ref().len()
+                ),
+            ));
+        }
         let mut warnings: Vec<f64> = Vec::new();
         // By bit pattern: every threshold is in (0, 1], so no -0.0 or NaN.
         let mut seen: HashSet<u64> = HashSet::new();

@@ -384,7 +384,7 @@ pub(crate) fn sized_policy_text(shape: usize, n: usize) -> String {
         "warnings" => {
             options = format!(
                 "[options]\nwarnings = {}\n",
-                list(n, &|i| format!("{}", (i + 1) as f64 / (n + 1) as f64))
+                list(n, &|i| format!("{:.6}", (i + 1) as f64 / (n + 1) as f64))
             );
         }
         "grid" => {

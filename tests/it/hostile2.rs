@@ -268,10 +268,13 @@ fn duplicate_checks_are_linear() {
             .ends_with(": regions.hq.languages: language \"5\" is listed twice: expected each language once"),
         "{err}"
     );
-    // Warnings (at most one per threshold) and metric channels too.
-    let text = harness::sized_policy_text(8, 50_000);
-    let policy = load_within(text, SECS_10).expect("50 000 thresholds");
-    assert_eq!(policy.options().warnings().len(), 50_000);
+    // Warnings: 110 000 thresholds fit in the text, and are refused at once.
+    let err = load_err(harness::sized_policy_text(8, 110_000), "110 000 thresholds");
+    assert!(
+        err.to_string()
+            .ends_with(": options.warnings: 110000 warning thresholds: expected at most 20 (each metric of each report lists a crossing for each)"),
+        "{err}"
+    );
 }
 
 // 4. Memory bounded by the limits -------------------------------------------
