@@ -36,7 +36,7 @@ use crate::zone::instant_of_text;
 /// ).unwrap_err();
 /// assert_eq!(
 ///     err.to_string(),
-///     "unknown key \"sevrity\" in a created event: expected at, type, severity, channel at line 1 column 94"
+///     "unknown key \"sevrity\" in a created event: expected at, type, severity, channel at line 1 column 91"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
