@@ -83,7 +83,9 @@ fn lowercase_first(s: &str) -> String {
 /// anything over `limit` bytes.
 ///
 /// The check before opening follows symbolic links, so a link to a FIFO is
-/// refused too; the check after opening covers a file swapped in between.
+/// refused too. A regular file swapped for a FIFO between the check and the
+/// open would still block in `open` (std has no portable non-blocking open
+/// without `libc`); the check after opening refuses whatever was opened.
 pub(crate) fn read_file(path: &Path, limit: u64) -> Result<String, ReadError> {
     let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
     if !meta.is_file() {
