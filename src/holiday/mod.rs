@@ -22,7 +22,7 @@ use rule::{Entry, MAX_YEAR, MIN_YEAR, SetDef};
 const MAX_QUERY_YEARS: u64 = 400;
 
 /// The built-in sets: id and file text (embedded at compile time).
-const BUILTINS: [(&str, &str); 8] = [
+const BUILTINS: [(&str, &str); 13] = [
     ("ca-qc", include_str!("../../policies/holidays/ca-qc.toml")),
     ("gb-eng", include_str!("../../policies/holidays/gb-eng.toml")),
     ("de-he", include_str!("../../policies/holidays/de-he.toml")),
@@ -31,9 +31,16 @@ const BUILTINS: [(&str, &str); 8] = [
     ("au-vic", include_str!("../../policies/holidays/au-vic.toml")),
     ("my-kul", include_str!("../../policies/holidays/my-kul.toml")),
     ("jp", include_str!("../../policies/holidays/jp.toml")),
+    ("ca-on", include_str!("../../policies/holidays/ca-on.toml")),
+    ("us", include_str!("../../policies/holidays/us.toml")),
+    ("ie", include_str!("../../policies/holidays/ie.toml")),
+    ("es", include_str!("../../policies/holidays/es.toml")),
+    ("gb-sct", include_str!("../../policies/holidays/gb-sct.toml")),
 ];
 
-const BUILTIN_IDS: [&str; 8] = ["ca-qc", "gb-eng", "de-he", "fr", "nl", "au-vic", "my-kul", "jp"];
+const BUILTIN_IDS: [&str; BUILTINS.len()] = [
+    "ca-qc", "gb-eng", "de-he", "fr", "nl", "au-vic", "my-kul", "jp", "ca-on", "us", "ie", "es", "gb-sct",
+];
 
 /// A named set of holiday rules, immutable once loaded.
 ///
@@ -99,16 +106,8 @@ impl HolidaySet {
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```
     pub fn builtin(id: &str) -> Result<HolidaySet, Error> {
-        static LOADED: [OnceLock<Result<HolidaySet, Error>>; 8] = [
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-        ];
+        static LOADED: [OnceLock<Result<HolidaySet, Error>>; BUILTINS.len()] =
+            [const { OnceLock::new() }; BUILTINS.len()];
         let found = BUILTINS
             .iter()
             .zip(LOADED.iter())

@@ -344,6 +344,163 @@ fn jp_2026_2027() {
         ]
     );
 }
+// The six sets added with issue 13 were checked against the same kind of
+// sources: ontario.ca and the Legislation Act, 2006 s. 88 (ca-on), OPM's
+// federal holiday lists (us), MOM's lists (sg), citizensinformation.ie (ie),
+// the BOE's yearly resolution (es), gov.uk/bank-holidays Scotland (gb-sct).
+
+#[test]
+fn ca_on_2026_2027() {
+    assert_eq!(
+        listing("ca-on", 2026, 2027),
+        [
+            "2026-01-01 New Year's Day",
+            "2026-02-16 Family Day",
+            "2026-04-03 Good Friday",
+            "2026-05-18 Victoria Day",
+            "2026-07-01 Canada Day",
+            "2026-09-07 Labour Day",
+            "2026-10-12 Thanksgiving",
+            "2026-12-25 Christmas Day",
+            "2026-12-26 Boxing Day",
+            "2026-12-28 Boxing Day (observed)",
+            "2027-01-01 New Year's Day",
+            "2027-02-15 Family Day",
+            "2027-03-26 Good Friday",
+            "2027-05-24 Victoria Day",
+            "2027-07-01 Canada Day",
+            "2027-09-06 Labour Day",
+            "2027-10-11 Thanksgiving",
+            "2027-12-25 Christmas Day",
+            "2027-12-26 Boxing Day",
+            "2027-12-27 Christmas Day (observed)",
+            "2027-12-28 Boxing Day (observed)",
+        ]
+    );
+}
+
+#[test]
+fn us_2026_2027() {
+    assert_eq!(
+        listing("us", 2026, 2027),
+        [
+            "2026-01-01 New Year's Day",
+            "2026-01-19 Birthday of Martin Luther King, Jr.",
+            "2026-02-16 Washington's Birthday",
+            "2026-05-25 Memorial Day",
+            "2026-06-19 Juneteenth National Independence Day",
+            "2026-07-03 Independence Day (observed)",
+            "2026-09-07 Labor Day",
+            "2026-10-12 Columbus Day",
+            "2026-11-11 Veterans Day",
+            "2026-11-26 Thanksgiving Day",
+            "2026-12-25 Christmas Day",
+            "2027-01-01 New Year's Day",
+            "2027-01-18 Birthday of Martin Luther King, Jr.",
+            "2027-02-15 Washington's Birthday",
+            "2027-05-31 Memorial Day",
+            "2027-06-18 Juneteenth National Independence Day (observed)",
+            "2027-07-05 Independence Day (observed)",
+            "2027-09-06 Labor Day",
+            "2027-10-11 Columbus Day",
+            "2027-11-11 Veterans Day",
+            "2027-11-25 Thanksgiving Day",
+            "2027-12-24 Christmas Day (observed)",
+            "2027-12-31 New Year's Day (observed)",
+        ]
+    );
+}
+
+#[test]
+fn ie_2026_2027() {
+    assert_eq!(
+        listing("ie", 2026, 2027),
+        [
+            "2026-01-01 New Year's Day",
+            "2026-02-02 St Brigid's Day",
+            "2026-03-17 St Patrick's Day",
+            "2026-04-06 Easter Monday",
+            "2026-05-04 May Day",
+            "2026-06-01 June bank holiday",
+            "2026-08-03 August bank holiday",
+            "2026-10-26 October bank holiday",
+            "2026-12-25 Christmas Day",
+            "2026-12-26 St Stephen's Day",
+            "2027-01-01 New Year's Day",
+            "2027-02-01 St Brigid's Day",
+            "2027-03-17 St Patrick's Day",
+            "2027-03-29 Easter Monday",
+            "2027-05-03 May Day",
+            "2027-06-07 June bank holiday",
+            "2027-08-02 August bank holiday",
+            "2027-10-25 October bank holiday",
+            "2027-12-25 Christmas Day",
+            "2027-12-26 St Stephen's Day",
+        ]
+    );
+}
+
+#[test]
+fn es_2026_2027() {
+    assert_eq!(
+        listing("es", 2026, 2027),
+        [
+            "2026-01-01 Año Nuevo",
+            "2026-01-06 Epifanía del Señor",
+            "2026-04-03 Viernes Santo",
+            "2026-05-01 Fiesta del Trabajo",
+            "2026-08-15 Asunción de la Virgen",
+            "2026-10-12 Fiesta Nacional de España",
+            "2026-11-01 Todos los Santos",
+            "2026-12-06 Día de la Constitución Española",
+            "2026-12-08 Inmaculada Concepción",
+            "2026-12-25 Natividad del Señor",
+            "2027-01-01 Año Nuevo",
+            "2027-01-06 Epifanía del Señor",
+            "2027-03-26 Viernes Santo",
+            "2027-05-01 Fiesta del Trabajo",
+            "2027-08-15 Asunción de la Virgen",
+            "2027-10-12 Fiesta Nacional de España",
+            "2027-11-01 Todos los Santos",
+            "2027-12-06 Día de la Constitución Española",
+            "2027-12-08 Inmaculada Concepción",
+            "2027-12-25 Natividad del Señor",
+        ]
+    );
+}
+
+#[test]
+fn gb_sct_2026_2027() {
+    assert_eq!(
+        listing("gb-sct", 2026, 2027),
+        [
+            "2026-01-01 New Year's Day",
+            "2026-01-02 2nd January",
+            "2026-04-03 Good Friday",
+            "2026-05-04 Early May bank holiday",
+            "2026-05-25 Spring bank holiday",
+            "2026-06-15 Bank holiday for Scotland's participation in the FIFA World Cup",
+            "2026-08-03 Summer bank holiday",
+            "2026-11-30 St Andrew's Day",
+            "2026-12-25 Christmas Day",
+            "2026-12-26 Boxing Day",
+            "2026-12-28 Boxing Day (substitute day)",
+            "2027-01-01 New Year's Day",
+            "2027-01-02 2nd January",
+            "2027-01-04 2nd January (substitute day)",
+            "2027-03-26 Good Friday",
+            "2027-05-03 Early May bank holiday",
+            "2027-05-31 Spring bank holiday",
+            "2027-08-02 Summer bank holiday",
+            "2027-11-30 St Andrew's Day",
+            "2027-12-25 Christmas Day",
+            "2027-12-26 Boxing Day",
+            "2027-12-27 Christmas Day (substitute day)",
+            "2027-12-28 Boxing Day (substitute day)",
+        ]
+    );
+}
+
 #[test]
 fn worked_cases_hold() {
     for (id, date) in [
@@ -589,7 +746,7 @@ fn coverage_and_query_errors() {
     ));
     assert_eq!(
         HolidaySet::builtin("gb").expect_err("unknown id").to_string(),
-        "unknown holiday set \"gb\": expected one of ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp"
+        "unknown holiday set \"gb\": expected one of ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp, ca-on, us, ie, es, gb-sct"
     );
     assert!(
         HolidaySet::from_path("policies/holidays/missing.toml")
