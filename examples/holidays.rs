@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use sla_deadline::{Holiday, HolidaySet};
 
-const BUILTINS: &str = "ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp, ca-on, us, ie, es, gb-sct";
+const BUILTINS: &str = "ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp, ca-on, us, sg, ie, es, gb-sct";
 
 /// List the closed dates (holidays, observed and substitute days) of a
 /// holiday set.
@@ -17,7 +17,7 @@ const BUILTINS: &str = "ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp, ca-on,
 #[command(
     name = "holidays",
     after_help = concat!(
-        "Built-in sets: ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp, ca-on, us, ie, es, gb-sct\n",
+        "Built-in sets: ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp, ca-on, us, sg, ie, es, gb-sct\n",
         "A SET containing '/' or ending in .toml is read as a file."
     )
 )]

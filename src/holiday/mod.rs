@@ -5,11 +5,15 @@
 //! [`rule`] evaluates it into dates. This module is the public face: the
 //! built-in sets, coverage checks, and merging of holidays that share a date.
 
+#[cfg(test)]
+mod lunar;
 mod parse;
 mod rule;
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -21,8 +25,18 @@ use rule::{Entry, MAX_YEAR, MIN_YEAR, SetDef};
 /// The longest span of years one [`HolidaySet::holidays`] call may ask for.
 const MAX_QUERY_YEARS: u64 = 400;
 
+/// The most rule-years one [`HolidaySet::holidays`] call may evaluate:
+/// rules x (years asked for + the two neighbour years). Evaluation time and
+/// the merged output grow with it; 2 million is 10,000 rules over 200 years
+/// (the built-in sets need under 20 rules x 20 years).
+pub(crate) const MAX_RULE_YEARS: u64 = 2_000_000;
+
+/// About how many rule-years one evaluation chunk holds (see
+/// [`HolidaySet::holidays`]).
+const CHUNK_ENTRIES: usize = 100_000;
+
 /// The built-in sets: id and file text (embedded at compile time).
-const BUILTINS: [(&str, &str); 13] = [
+const BUILTINS: [(&str, &str); 14] = [
     ("ca-qc", include_str!("../../policies/holidays/ca-qc.toml")),
     ("gb-eng", include_str!("../../policies/holidays/gb-eng.toml")),
     ("de-he", include_str!("../../policies/holidays/de-he.toml")),
@@ -33,13 +47,14 @@ const BUILTINS: [(&str, &str); 13] = [
     ("jp", include_str!("../../policies/holidays/jp.toml")),
     ("ca-on", include_str!("../../policies/holidays/ca-on.toml")),
     ("us", include_str!("../../policies/holidays/us.toml")),
+    ("sg", include_str!("../../policies/holidays/sg.toml")),
     ("ie", include_str!("../../policies/holidays/ie.toml")),
     ("es", include_str!("../../policies/holidays/es.toml")),
     ("gb-sct", include_str!("../../policies/holidays/gb-sct.toml")),
 ];
 
 const BUILTIN_IDS: [&str; BUILTINS.len()] = [
-    "ca-qc", "gb-eng", "de-he", "fr", "nl", "au-vic", "my-kul", "jp", "ca-on", "us", "ie", "es", "gb-sct",
+    "ca-qc", "gb-eng", "de-he", "fr", "nl", "au-vic", "my-kul", "jp", "ca-on", "us", "sg", "ie", "es", "gb-sct",
 ];
 
 /// A named set of holiday rules, immutable once loaded.
@@ -71,7 +86,21 @@ const BUILTIN_IDS: [&str; BUILTINS.len()] = [
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HolidaySet {
-    def: SetDef,
+    def: Arc<SetDef>,
+    /// Dates already evaluated for a span of years (a policy's horizon), so
+    /// every calendar that uses the set shares one evaluation.
+    listed: Option<Arc<Listed>>,
+    /// Size of the text the set was read from (0 for built-ins), for a
+    /// policy's budget over all its holiday files.
+    source_bytes: usize,
+}
+
+/// The evaluated dates of the years `from..=to`.
+#[derive(Debug, PartialEq, Eq)]
+struct Listed {
+    from: i32,
+    to: i32,
+    days: Vec<Holiday>,
 }
 
 /// One closed date of a [`HolidaySet`].
@@ -161,7 +190,11 @@ impl HolidaySet {
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```
     pub fn from_toml_str(text: &str, origin: &str) -> Result<HolidaySet, Error> {
-        parse::parse(text, origin).map(|def| HolidaySet { def })
+        parse::parse(text, origin).map(|def| HolidaySet {
+            def: Arc::new(def),
+            listed: None,
+            source_bytes: text.len(),
+        })
     }
 
     /// Reads and parses a set from a TOML file.
@@ -286,46 +319,102 @@ impl HolidaySet {
                 ),
             });
         }
-        // Bounded above, so the neighbour years cannot overflow.
-        let mut entries = self.def.evaluate(from_year - 1, to_year + 1);
-        entries.retain(|e| (from_year..=to_year).contains(&e.date.year()));
-        entries.sort_by_key(|e| (e.date, e.rule, e.substitute));
-        Ok(merge(entries))
+        if let Some(listed) = self.listed.as_deref() {
+            if listed.from <= from_year && to_year <= listed.to {
+                let years = from_year..=to_year;
+                return Ok(listed
+                    .days
+                    .iter()
+                    .filter(|h| years.contains(&h.date.year()))
+                    .cloned()
+                    .collect());
+            }
+        }
+        let rule_years = (self.def.rules.len() as u64).saturating_mul(span + 2);
+        if rule_years > MAX_RULE_YEARS {
+            return Err(Error::Limit {
+                what: "holiday rules x years to evaluate",
+                limit: MAX_RULE_YEARS,
+                value: rule_years,
+            });
+        }
+        // A few years at a time, each chunk with its neighbour years in
+        // view: memory stays at about `CHUNK_ENTRIES` entries whatever the
+        // span, and small sets still evaluate in one go. Bounded above, so
+        // the neighbour years cannot overflow.
+        let per_chunk = (CHUNK_ENTRIES / self.def.rules.len().max(1)).max(1);
+        let per_chunk = i32::try_from(per_chunk).unwrap_or(i32::MAX);
+        let mut out = Vec::new();
+        let mut first = from_year;
+        while first <= to_year {
+            let last = first.saturating_add(per_chunk - 1).min(to_year);
+            let mut entries = self.def.evaluate(first - 1, last + 1);
+            entries.retain(|e| (first..=last).contains(&e.date.year()));
+            entries.sort_by_key(|e| (e.date, e.rule, e.substitute));
+            merge(&self.def, &entries, &mut out);
+            first = last + 1;
+        }
+        Ok(out)
+    }
+
+    /// The same set with the years `from..=to` evaluated once and kept, so
+    /// later [`HolidaySet::holidays`] calls within them (one per calendar
+    /// that uses the set) only copy. Used by the policy loader's cache.
+    pub(crate) fn evaluated(&self, from: i32, to: i32) -> Result<HolidaySet, Error> {
+        let days = self.holidays(from, to)?;
+        Ok(HolidaySet {
+            def: Arc::clone(&self.def),
+            listed: Some(Arc::new(Listed { from, to, days })),
+            source_bytes: self.source_bytes,
+        })
+    }
+
+    /// Size of the text the set was read from (0 for a built-in set).
+    pub(crate) fn source_bytes(&self) -> usize {
+        self.source_bytes
     }
 }
 
-/// Merges entries (sorted by date) that share a date.
-fn merge(entries: Vec<Entry>) -> Vec<Holiday> {
-    let mut out: Vec<Holiday> = Vec::with_capacity(entries.len());
+/// Merges entries (sorted by date) that share a date, appending to `out`.
+/// Names already on a date are tracked in a set, not found by re-splitting
+/// the joined name (which made many holidays on one date quadratic).
+fn merge(def: &SetDef, entries: &[Entry], out: &mut Vec<Holiday>) {
     let mut full_day = false;
+    let mut names: HashSet<Cow<'_, str>> = HashSet::new();
+    let mut last_date = None;
     for e in entries {
+        let name = def.entry_name(e);
+        let hours = def.rules.get(e.rule).map(|r| r.closed_hours.as_slice()).unwrap_or_default();
         match out.last_mut() {
-            Some(last) if last.date == e.date => {
-                if !last.name.split(" / ").any(|n| n == e.name) {
+            Some(last) if last_date == Some(e.date) => {
+                if !names.contains(&name) {
                     last.name.push_str(" / ");
-                    last.name.push_str(&e.name);
+                    last.name.push_str(&name);
+                    names.insert(name);
                 }
                 last.estimated &= e.estimated;
-                if full_day || e.closed_hours.is_empty() {
+                if full_day || hours.is_empty() {
                     full_day = true;
                     last.closed_hours.clear();
                 } else {
-                    last.closed_hours.extend(e.closed_hours);
+                    last.closed_hours.extend_from_slice(hours);
                     last.closed_hours = unite(std::mem::take(&mut last.closed_hours));
                 }
             }
             _ => {
-                full_day = e.closed_hours.is_empty();
+                full_day = hours.is_empty();
+                names.clear();
+                last_date = Some(e.date);
                 out.push(Holiday {
                     date: e.date,
-                    name: e.name,
+                    name: name.to_string(),
                     estimated: e.estimated,
-                    closed_hours: e.closed_hours,
+                    closed_hours: hours.to_vec(),
                 });
+                names.insert(name);
             }
         }
     }
-    out
 }
 
 /// Sorts spans and joins those that overlap or touch.

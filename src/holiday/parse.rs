@@ -45,7 +45,7 @@ const HOLIDAY_KEYS: &[&str] = &[
     "observed",
     "closed_hours",
 ];
-const TRANSFORM_KEYS: &[&str] = &["on", "to", "action", "name", "first_year", "last_year"];
+const TRANSFORM_KEYS: &[&str] = &["on", "to", "action", "name", "first_year", "last_year", "once_per_date"];
 const DATE_KEYS: &[&str] = &["date", "estimated"];
 const WEEKDAYS: &str =
     "monday, tuesday, wednesday, thursday, friday, saturday, sunday (or mon, tue, wed, thu, fri, sat, sun)";
@@ -377,6 +377,10 @@ impl Cx<'_> {
                 Some(v) => Some(self.string(&join(&path, "name"), v)?.to_string()),
                 None => None,
             };
+            let once_per_date = match get(table, "once_per_date") {
+                Some(v) => self.bool(&join(&path, "once_per_date"), v)?,
+                None => false,
+            };
             let mut years = YearFilter::default();
             if let Some(v) = get(table, "first_year") {
                 years.first = Some(self.year(&join(&path, "first_year"), v)?);
@@ -400,6 +404,7 @@ impl Cx<'_> {
                 substitute,
                 name,
                 years,
+                once_per_date,
             });
         }
         Ok(out)
