@@ -45,7 +45,15 @@ const HOLIDAY_KEYS: &[&str] = &[
     "observed",
     "closed_hours",
 ];
-const TRANSFORM_KEYS: &[&str] = &["on", "to", "action", "name", "first_year", "last_year", "once_per_date"];
+const TRANSFORM_KEYS: &[&str] = &[
+    "on",
+    "to",
+    "action",
+    "name",
+    "first_year",
+    "last_year",
+    "once_per_date",
+];
 const DATE_KEYS: &[&str] = &["date", "estimated"];
 const WEEKDAYS: &str =
     "monday, tuesday, wednesday, thursday, friday, saturday, sunday (or mon, tue, wed, thu, fri, sat, sun)";

@@ -542,18 +542,33 @@ fn gb_sct_2026_2027() {
 fn my_kul_section_3_replacements() {
     let name = |date: &str| closed("my-kul", date).map(|h| h.name);
     // Labour Day on Sunday 1 May 2022, Aidilfitri on 2-3 May: Wednesday 4.
-    assert_eq!(name("2022-05-04").as_deref(), Some("Labour Day (replacement holiday)"));
+    assert_eq!(
+        name("2022-05-04").as_deref(),
+        Some("Labour Day (replacement holiday)")
+    );
     // Maulidur Rasul on Sunday 9 October 2022: Monday 10.
-    assert_eq!(name("2022-10-10").as_deref(), Some("Maulidur Rasul (replacement holiday)"));
+    assert_eq!(
+        name("2022-10-10").as_deref(),
+        Some("Maulidur Rasul (replacement holiday)")
+    );
     // Awal Muharram on Sunday 7 July 2024: Monday 8.
-    assert_eq!(name("2024-07-08").as_deref(), Some("Awal Muharram (replacement holiday)"));
+    assert_eq!(
+        name("2024-07-08").as_deref(),
+        Some("Awal Muharram (replacement holiday)")
+    );
     // Maulidur Rasul and Malaysia Day on Monday 16 September 2024: no
     // replacement (the Prime Minister's Department, August 2024).
-    assert_eq!(name("2024-09-16").as_deref(), Some("Malaysia Day / Maulidur Rasul"));
+    assert_eq!(
+        name("2024-09-16").as_deref(),
+        Some("Malaysia Day / Maulidur Rasul")
+    );
     assert_eq!(name("2024-09-17"), None);
     // Federal Territory Day and Thaipusam on Sunday 1 February 2026: one
     // replacement day.
-    assert_eq!(name("2026-02-02").as_deref(), Some("Federal Territory Day (replacement holiday)"));
+    assert_eq!(
+        name("2026-02-02").as_deref(),
+        Some("Federal Territory Day (replacement holiday)")
+    );
     assert_eq!(name("2026-02-03"), None);
     // Labour Day on Saturday 1 May 2027: no replacement.
     assert_eq!(name("2027-05-03"), None);
@@ -578,7 +593,11 @@ fn my_kul_estimates_start_in_2028() {
             "2028-02-29 Hari Raya Aidilfitri (replacement holiday) [estimated]",
         ]
     );
-    assert!(listing("my-kul", 2027, 2027).iter().all(|l| !l.ends_with("[estimated]")));
+    assert!(
+        listing("my-kul", 2027, 2027)
+            .iter()
+            .all(|l| !l.ends_with("[estimated]"))
+    );
 }
 
 /// `once_per_date` gives one day for holidays sharing a date; it must be a
@@ -625,7 +644,11 @@ fn many_rules_over_a_century_fail_fast() {
         result.expect_err("over the limit").to_string(),
         "holiday rules x years to evaluate exceeds the limit of 2000000: 10200000"
     );
-    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     // Under the limit the work is linear (and done a few years at a time):
     // 5,000 rules x 102 years.
     let small: String = text.lines().take(2 + 3 * 5_000).collect::<Vec<_>>().join("\n");
@@ -633,7 +656,11 @@ fn many_rules_over_a_century_fail_fast() {
     let started = std::time::Instant::now();
     let days = set.holidays(2000, 2099).expect("under the limit");
     assert_eq!(days.len(), 100);
-    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -815,7 +842,11 @@ fn new_year_on_saturday_observed_across_the_year_boundary() {
             .filter(|h| h.name.starts_with("New Year") && h.date.format("%m-%d").to_string() == "12-31")
             .map(|h| h.date.to_string())
             .collect();
-        let expected: &[&str] = if *id == "us" { &["2021-12-31", "2027-12-31", "2032-12-31"] } else { &[] };
+        let expected: &[&str] = if *id == "us" {
+            &["2021-12-31", "2027-12-31", "2032-12-31"]
+        } else {
+            &[]
+        };
         assert_eq!(moved, expected, "{id}");
     }
 }
@@ -1043,4 +1074,163 @@ fn hostile_inputs_do_not_panic() {
     let text = "id = \"t\"\nname = \"T\"\nweekend = [\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\"]\n[holidays.x]\nname = \"X\"\ndate = \"02-29\"\nobserved = [{ on = \"weekend\", to = \"next_working_day\", action = \"substitute\" }]";
     let set = HolidaySet::from_toml_str(text, "t.toml").expect("valid");
     assert!(set.holidays(1900, 2200).is_ok());
+}
+
+// iCalendar holiday files (feature `ics`).
+
+#[cfg(feature = "ics")]
+#[track_caller]
+fn ics(file: &str, zone: &str, from: i32, to: i32) -> Result<Vec<String>, String> {
+    let zone: sla_deadline::Zone = zone.parse().expect("valid zone");
+    let path = format!("tests/fixtures/ics/{file}");
+    HolidaySet::from_ics_path(&path, zone, from, to)
+        .and_then(|set| set.holidays(from, to))
+        .map(|days| {
+            days.iter()
+                .map(|h| {
+                    let hours: Vec<String> = h.closed_hours.iter().map(|s| s.to_string()).collect();
+                    if hours.is_empty() {
+                        format!("{} {}", h.date, h.name)
+                    } else {
+                        format!("{} {} closed {}", h.date, h.name, hours.join(", "))
+                    }
+                })
+                .collect()
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// All-day (two days), timed in a TZID (13:00-17:00 Toronto), a UTC yearly
+/// event (17:00Z-05:00Z: 12:00 to midnight in Toronto in winter), a yearly
+/// all-day event with COUNT, and a cancelled one.
+#[cfg(feature = "ics")]
+#[test]
+fn ics_closures_in_toronto() {
+    assert_eq!(
+        ics("closures.ics", "America/Toronto", 2026, 2028),
+        Ok(vec![
+            "2026-06-12 Founders' Day".to_string(),
+            "2026-07-03 Summer shutdown".to_string(),
+            "2026-07-04 Summer shutdown".to_string(),
+            "2026-11-05 All-hands offsite (afternoon) closed 13:00-17:00".to_string(),
+            "2026-12-24 Christmas Eve (closing early) closed 12:00-24:00".to_string(),
+            "2027-06-12 Founders' Day".to_string(),
+            "2027-12-24 Christmas Eve (closing early) closed 12:00-24:00".to_string(),
+            "2028-12-24 Christmas Eve (closing early) closed 12:00-24:00".to_string(),
+        ])
+    );
+}
+
+/// The same file in Kuala Lumpur (UTC+8): the UTC event crosses midnight,
+/// the Toronto afternoon is the next early morning.
+#[cfg(feature = "ics")]
+#[test]
+fn ics_closures_in_kuala_lumpur() {
+    let days = ics("closures.ics", "Asia/Kuala_Lumpur", 2026, 2026).expect("valid file");
+    assert_eq!(
+        days.iter()
+            .filter(|d| d.contains("closed"))
+            .cloned()
+            .collect::<Vec<_>>(),
+        [
+            "2026-11-06 All-hands offsite (afternoon) closed 02:00-06:00",
+            "2026-12-25 Christmas Eve (closing early) closed 01:00-13:00",
+        ]
+    );
+}
+
+#[cfg(feature = "ics")]
+#[test]
+fn ics_malformed_files() {
+    assert_eq!(
+        ics("weekly-rrule.ics", "UTC", 2026, 2026),
+        Err("tests/fixtures/ics/weekly-rrule.ics: line 8, column 7: event \"standup@acme.example\".RRULE: \"FREQ=WEEKLY;BYDAY=FR\" is not a supported recurrence: expected FREQ=YEARLY, optionally with INTERVAL, COUNT or UNTIL (BYMONTH and BYMONTHDAY only as DTSTART's)".to_string())
+    );
+    assert_eq!(
+        ics("missing-dtstart.ics", "UTC", 2026, 2026),
+        Err("tests/fixtures/ics/missing-dtstart.ics: line 3, column 1: event \"no-start@acme.example\": missing DTSTART: expected the event's start, a date (DTSTART;VALUE=DATE:20261224) or a date-time".to_string())
+    );
+    assert_eq!(
+        ics("windows-tzid.ics", "UTC", 2026, 2026),
+        Err("tests/fixtures/ics/windows-tzid.ics: line 6, column 36: event \"offsite@acme.example\".DTSTART: unknown time zone \"Eastern Standard Time\": expected an IANA name such as \"America/Toronto\" or a fixed offset such as \"UTC+01:00\"".to_string())
+    );
+}
+
+/// A policy region with `holidays = ["ca-on", "closures.ics"]`: Ontario's
+/// holidays and the file's closures, all-day and partial.
+#[cfg(feature = "ics")]
+#[test]
+fn ics_file_in_a_policy() {
+    let policy = sla_deadline::Policy::from_path("tests/fixtures/ics/toronto.toml").expect("valid policy");
+    for region in ["toronto", "toronto_alias"] {
+        let calendar = policy.region(region).expect("region").calendar();
+        let open = |t: &str| calendar.is_open(t.parse().expect("instant")).expect("in horizon");
+        // Friday 3 July 2026, summer shutdown (all day); 09:00 EDT = 13:00Z.
+        assert!(!open("2026-07-03T13:00:00Z"), "{region}");
+        // Thursday 5 November 2026: open in the morning, closed 13:00-17:00.
+        assert!(open("2026-11-05T16:00:00Z"), "{region}");
+        assert!(!open("2026-11-05T18:30:00Z"), "{region}");
+        // Thursday 24 December 2026: closed from 12:00 EST (17:00Z).
+        assert!(open("2026-12-24T16:30:00Z"), "{region}");
+        assert!(!open("2026-12-24T17:30:00Z"), "{region}");
+    }
+    // Ontario's own holidays only in the region that lists ca-on: Family
+    // Day, Monday 16 February 2026, 10:00 EST.
+    let on = |region: &str| {
+        policy
+            .region(region)
+            .expect("region")
+            .calendar()
+            .is_open("2026-02-16T15:00:00Z".parse().expect("instant"))
+            .expect("in horizon")
+    };
+    assert!(!on("toronto"));
+    assert!(on("toronto_alias"));
+}
+
+/// All the holiday files of one policy share a byte budget (8 MiB), each
+/// file counted once however its path is spelt.
+#[test]
+fn holiday_files_share_a_byte_budget() {
+    let dir = std::env::temp_dir().join(format!("sla-deadline-budget-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).expect("temp dir");
+    // A valid set padded to 3 MB with a comment.
+    let padding = format!("# {}\n", "x".repeat(3_000_000));
+    let set =
+        format!("{padding}id = \"big\"\nname = \"Big\"\n[holidays.a]\nname = \"A\"\ndate = \"01-01\"\n");
+    for name in ["a.toml", "b.toml", "c.toml"] {
+        std::fs::write(dir.join(name), &set).expect("write set");
+    }
+    let policy = |files: [&str; 3]| {
+        let mut text = String::from(
+            "[policy]\nid = \"p\"\nname = \"P\"\nvendor = \"V\"\n[severities.P1]\n[channels.email]\n\
+             [metrics.m]\nclock = \"business\"\nstart = [\"created\"]\nstop = [\"responded\"]\ntarget = \"1h\"\n",
+        );
+        for (i, f) in files.iter().enumerate() {
+            text.push_str(&format!(
+                "[regions.r{i}]\nzone = \"UTC\"\nhours = {{ mon-fri = [\"09:00-17:00\"] }}\nholidays = [\"{f}\"]\n"
+            ));
+        }
+        let path = dir.join("p.toml");
+        std::fs::write(&path, text).expect("write policy");
+        sla_deadline::Policy::from_path(&path)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    // One file, three spellings: 3 MB.
+    assert_eq!(policy(["a.toml", "./a.toml", "sub/../a.toml"]), Ok(()));
+    // Three files: 9 MB.
+    let err = policy(["a.toml", "b.toml", "c.toml"]).expect_err("over the budget");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        err.contains("p.toml: line 23, column 13: regions.r2.holidays: holiday file \""),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(
+            "c.toml\" cannot be loaded (bytes of holiday files read by one policy exceeds the limit of 8388608: 9000198)"
+        ),
+        "{err}"
+    );
 }
