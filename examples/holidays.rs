@@ -42,9 +42,7 @@ struct Args {
 
 fn load(set: &str, args: &Args) -> Result<HolidaySet, String> {
     if set.to_ascii_lowercase().ends_with(".ics") {
-        let zone: sla_deadline::Zone = args.zone.parse().map_err(|e| format!("--zone: {e}"))?;
-        return HolidaySet::from_ics_path(set, zone, args.from_year, args.to_year)
-            .map_err(|e| format!("{e}\nfix the file (policies/holidays/README.md says what is supported)"));
+        return load_ics(set, args);
     }
     let is_path = set.contains('/') || set.contains('\\') || set.ends_with(".toml");
     if is_path {
@@ -54,6 +52,18 @@ fn load(set: &str, args: &Args) -> Result<HolidaySet, String> {
         HolidaySet::builtin(set)
             .map_err(|e| format!("{e}\ngive a built-in set id, or a path to a .toml holiday set file"))
     }
+}
+
+#[cfg(feature = "ics")]
+fn load_ics(set: &str, args: &Args) -> Result<HolidaySet, String> {
+    let zone: sla_deadline::Zone = args.zone.parse().map_err(|e| format!("--zone: {e}"))?;
+    HolidaySet::from_ics_path(set, zone, args.from_year, args.to_year)
+        .map_err(|e| format!("{e}\nfix the file (policies/holidays/README.md says what is supported)"))
+}
+
+#[cfg(not(feature = "ics"))]
+fn load_ics(set: &str, _args: &Args) -> Result<HolidaySet, String> {
+    Err(format!("{set}: iCalendar files need the `ics` feature"))
 }
 
 fn table(set: &HolidaySet, days: &[Holiday]) {

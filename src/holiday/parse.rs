@@ -22,6 +22,11 @@ use crate::hours::LocalSpan;
 /// The input size we accept (keeps parsing bounded).
 pub(crate) const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
 
+/// The most holidays (rules) one set may define: checked before any is
+/// validated, so an oversized file fails fast. 10,000 rules is what the
+/// evaluation limit allows over a 200-year horizon.
+pub(crate) const MAX_RULES: usize = 10_000;
+
 const TOP_KEYS: &[&str] = &["id", "name", "weekend", "observed", "holidays"];
 const HOLIDAY_KEYS: &[&str] = &[
     "name",
@@ -539,6 +544,16 @@ pub(crate) fn parse(text: &str, origin: &str) -> Result<SetDef, Error> {
     let holidays_value =
         get(top, "holidays").ok_or_else(|| missing("holidays", "a [holidays.<key>] table per holiday"))?;
     let holidays = cx.table("holidays", holidays_value)?;
+    if holidays.len() > MAX_RULES {
+        return Err(cx.err(
+            "holidays",
+            holidays_value.span(),
+            format!(
+                "{} holidays: expected at most {MAX_RULES} in one set",
+                holidays.len()
+            ),
+        ));
+    }
     // The map is ordered by key; file order matters for transforms, so sort
     // by position in the text.
     let mut items: Vec<(&Spanned<std::borrow::Cow<'_, str>>, &Value<'_>)> = holidays.iter().collect();
