@@ -275,13 +275,16 @@ impl Cx<'_> {
     }
 }
 
+/// An iCalendar file read for a span of years.
+pub(crate) struct Closures {
+    /// The calendar's display name (`X-WR-CALNAME`), if it has one.
+    pub(crate) name: Option<String>,
+    /// The closed dates, sorted.
+    pub(crate) days: Vec<Holiday>,
+}
+
 /// Reads an iCalendar file's events into the closed dates of `years`.
-pub(crate) fn closures(
-    text: &str,
-    origin: &str,
-    zone: Zone,
-    years: (i32, i32),
-) -> Result<Vec<Holiday>, Error> {
+pub(crate) fn closures(text: &str, origin: &str, zone: Zone, years: (i32, i32)) -> Result<Closures, Error> {
     let cx = Cx { text, origin, zone };
     let unfolded = unfold(text);
     let calendar = read_calendar(&unfolded).map_err(|e| {
@@ -294,6 +297,12 @@ pub(crate) fn closures(
         cx.err_at(0, "", format!("invalid icalendar: {first}"))
     })?;
     let positions = scan(text);
+    let calendar_name = calendar
+        .properties
+        .iter()
+        .find(|p| p.name.as_str().eq_ignore_ascii_case("X-WR-CALNAME"))
+        .map(|p| p.val.clone().unescape_text().as_str().trim().to_string())
+        .filter(|n| !n.is_empty());
     let mut days: BTreeMap<NaiveDate, Holiday> = BTreeMap::new();
     let mut produced: u64 = 0;
     let events = calendar
@@ -465,7 +474,7 @@ pub(crate) fn closures(
     }
     // A day whose spans joined into the whole day is a full-day closure.
     let whole = LocalSpan::from_seconds(0, DAY_S as u32);
-    Ok(days
+    let days = days
         .into_values()
         .map(|mut h| {
             if h.closed_hours.len() == 1 && h.closed_hours.first().copied() == whole {
@@ -473,7 +482,11 @@ pub(crate) fn closures(
             }
             h
         })
-        .collect())
+        .collect();
+    Ok(Closures {
+        name: calendar_name,
+        days,
+    })
 }
 
 /// What one occurrence closes.

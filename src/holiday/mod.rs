@@ -242,8 +242,10 @@ impl HolidaySet {
     /// use sla_deadline::{HolidaySet, Zone};
     /// let zone: Zone = "America/Toronto".parse()?;
     /// let set = HolidaySet::from_ics_path("tests/fixtures/ics/closures.ics", zone, 2026, 2027)?;
-    /// let first = &set.holidays(2026, 2026)?[0];
-    /// assert_eq!(first.date.to_string(), "2026-07-03");
+    /// assert_eq!((set.id(), set.name()), ("closures.ics", "Acme Toronto closures"));
+    /// let offsite = &set.holidays(2026, 2026)?[3];
+    /// assert_eq!(offsite.date.to_string(), "2026-11-05");
+    /// assert_eq!(offsite.closed_hours[0].to_string(), "13:00-17:00");
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```
     #[cfg(feature = "ics")]
@@ -300,13 +302,13 @@ impl HolidaySet {
                 ),
             ));
         }
-        let days = ics::closures(text, origin, zone, (from_year, to_year))?;
+        let ics::Closures { name, days } = ics::closures(text, origin, zone, (from_year, to_year))?;
         let file_name = Path::new(origin)
             .file_name()
             .map_or_else(|| origin.to_string(), |n| n.to_string_lossy().into_owned());
         let def = SetDef {
-            id: file_name.clone(),
-            name: file_name,
+            name: name.unwrap_or_else(|| file_name.clone()),
+            id: file_name,
             weekend: [false, false, false, false, false, true, true],
             rules: Vec::new(),
             coverage: Some((from_year, to_year)),
@@ -361,7 +363,8 @@ impl HolidaySet {
     /// - [`Error::OutOfHorizon`] for a year outside [`HolidaySet::coverage`]
     ///   (or outside 1900-2200);
     /// - [`Error::Invalid`] if `from_year > to_year`;
-    /// - [`Error::Limit`] for a span over 400 years.
+    /// - [`Error::Limit`] for a span over 400 years, or when the set's rules
+    ///   times (the span plus its two neighbour years) exceed 2,000,000.
     ///
     /// # Example
     /// ```

@@ -1157,7 +1157,7 @@ fn ics_closures_in_kuala_lumpur() {
 fn ics_malformed_files() {
     assert_eq!(
         ics("weekly-rrule.ics", "UTC", 2026, 2026),
-        Err("tests/fixtures/ics/weekly-rrule.ics: line 8, column 7: event \"standup@acme.example\".RRULE: \"FREQ=WEEKLY;BYDAY=FR\" is not a supported recurrence: expected FREQ=YEARLY, optionally with INTERVAL, COUNT or UNTIL (BYMONTH and BYMONTHDAY only as DTSTART's)".to_string())
+        Err("tests/fixtures/ics/weekly-rrule.ics: line 10, column 7: event \"standup@acme.example\".RRULE: \"FREQ=WEEKLY;BYDAY=FR\" is not a supported recurrence: expected FREQ=YEARLY, optionally with INTERVAL, COUNT or UNTIL (BYMONTH and BYMONTHDAY only as DTSTART's)".to_string())
     );
     assert_eq!(
         ics("missing-dtstart.ics", "UTC", 2026, 2026),
