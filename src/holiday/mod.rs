@@ -89,16 +89,27 @@ const BUILTIN_IDS: [&str; BUILTINS.len()] = [
 /// );
 /// # Ok::<(), sla_deadline::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct HolidaySet {
     def: Arc<SetDef>,
     /// Dates already evaluated for a span of years (a policy's horizon), so
     /// every calendar that uses the set shares one evaluation.
     listed: Option<Arc<Listed>>,
-    /// Size of the text the set was read from (0 for built-ins), for a
-    /// policy's budget over all its holiday files.
+    /// Size of the text the set was read from, for a policy's budget over
+    /// all its holiday files.
     source_bytes: usize,
 }
+
+/// Two sets are equal when they give the same dates: the same rules (a set
+/// evaluated in advance for a horizon equals the same set not evaluated),
+/// or, for iCalendar sets (which have no rules), the same listed dates.
+impl PartialEq for HolidaySet {
+    fn eq(&self, other: &HolidaySet) -> bool {
+        self.def == other.def && (!self.def.rules.is_empty() || self.listed == other.listed)
+    }
+}
+
+impl Eq for HolidaySet {}
 
 /// The evaluated dates of the years `from..=to`.
 #[derive(Debug, PartialEq, Eq)]
@@ -464,7 +475,7 @@ impl HolidaySet {
         })
     }
 
-    /// Size of the text the set was read from (0 for a built-in set).
+    /// Size of the text the set was read from.
     pub(crate) fn source_bytes(&self) -> usize {
         self.source_bytes
     }
@@ -563,6 +574,16 @@ mod tests {
             assert_eq!(set.id(), *id);
             set.holidays(2020, 2035).expect("built-ins cover 2020-2035");
         }
+    }
+
+    #[test]
+    fn an_evaluated_set_equals_the_set() {
+        let set = HolidaySet::builtin("gb-eng").expect("built-in");
+        let evaluated = set.evaluated(2026, 2027).expect("in range");
+        assert_eq!(evaluated, set);
+        assert_eq!(evaluated.holidays(2026, 2026), set.holidays(2026, 2026));
+        // Outside the evaluated years it evaluates as before.
+        assert_eq!(evaluated.holidays(2030, 2031), set.holidays(2030, 2031));
     }
 
     #[test]
