@@ -1,15 +1,18 @@
 //! Lists the closed dates of a holiday set.
 //!
-//! `cargo run --example holidays -- SET FROM_YEAR TO_YEAR [--json]`, where
-//! SET is a built-in id (`gb-eng`, `jp`, ...) or the path to a TOML file
-//! (format: `policies/holidays/README.md`).
+//! `cargo run --example holidays -- SET FROM_YEAR TO_YEAR [--json] [--zone ZONE]`,
+//! where SET is a built-in id (`gb-eng`, `jp`, ...), the path to a TOML file
+//! (format: `policies/holidays/README.md`) or the path to an iCalendar
+//! (.ics) file, whose timed events are shown in ZONE (default UTC).
+//! Estimated dates (not yet officially announced) are marked `[estimated]`
+//! in the table and `"estimated": true` in the JSON.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use sla_deadline::{Holiday, HolidaySet};
 
-const BUILTINS: &str = "ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp";
+const BUILTINS: &str = "ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp, ca-on, us, sg, ie, es, gb-sct";
 
 /// List the closed dates (holidays, observed and substitute days) of a
 /// holiday set.
@@ -17,8 +20,8 @@ const BUILTINS: &str = "ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp";
 #[command(
     name = "holidays",
     after_help = concat!(
-        "Built-in sets: ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp\n",
-        "A SET containing '/' or ending in .toml is read as a file."
+        "Built-in sets: ca-qc, gb-eng, de-he, fr, nl, au-vic, my-kul, jp, ca-on, us, sg, ie, es, gb-sct\n",
+        "A SET containing '/' or ending in .toml is read as a file; one ending in .ics as an iCalendar file."
     )
 )]
 struct Args {
@@ -31,9 +34,16 @@ struct Args {
     /// Print one JSON array instead of a table.
     #[arg(long)]
     json: bool,
+    /// The time zone an .ics file's timed events are shown in (an IANA
+    /// name or a fixed offset such as UTC+08:00).
+    #[arg(long, default_value = "UTC")]
+    zone: String,
 }
 
-fn load(set: &str) -> Result<HolidaySet, String> {
+fn load(set: &str, args: &Args) -> Result<HolidaySet, String> {
+    if set.to_ascii_lowercase().ends_with(".ics") {
+        return load_ics(set, args);
+    }
     let is_path = set.contains('/') || set.contains('\\') || set.ends_with(".toml");
     if is_path {
         HolidaySet::from_path(set)
@@ -42,6 +52,18 @@ fn load(set: &str) -> Result<HolidaySet, String> {
         HolidaySet::builtin(set)
             .map_err(|e| format!("{e}\ngive a built-in set id, or a path to a .toml holiday set file"))
     }
+}
+
+#[cfg(feature = "ics")]
+fn load_ics(set: &str, args: &Args) -> Result<HolidaySet, String> {
+    let zone: sla_deadline::Zone = args.zone.parse().map_err(|e| format!("--zone: {e}"))?;
+    HolidaySet::from_ics_path(set, zone, args.from_year, args.to_year)
+        .map_err(|e| format!("{e}\nfix the file (policies/holidays/README.md says what is supported)"))
+}
+
+#[cfg(not(feature = "ics"))]
+fn load_ics(set: &str, _args: &Args) -> Result<HolidaySet, String> {
+    Err(format!("{set}: iCalendar files need the `ics` feature"))
 }
 
 fn table(set: &HolidaySet, days: &[Holiday]) {
@@ -61,7 +83,7 @@ fn table(set: &HolidaySet, days: &[Holiday]) {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = load(&args.set).and_then(|set| {
+    let result = load(&args.set, &args).and_then(|set| {
         let days = set.holidays(args.from_year, args.to_year).map_err(|e| {
             let hint = match set.coverage() {
                 Some((a, b)) => format!("ask for years within {a}-{b}"),

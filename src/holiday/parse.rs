@@ -22,6 +22,11 @@ use crate::hours::LocalSpan;
 /// The input size we accept (keeps parsing bounded).
 pub(crate) const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
 
+/// The most holidays (rules) one set may define: checked before any is
+/// validated, so an oversized file fails fast. 10,000 rules is what the
+/// evaluation limit allows over a 200-year horizon.
+pub(crate) const MAX_RULES: usize = 10_000;
+
 const TOP_KEYS: &[&str] = &["id", "name", "weekend", "observed", "holidays"];
 const HOLIDAY_KEYS: &[&str] = &[
     "name",
@@ -45,7 +50,15 @@ const HOLIDAY_KEYS: &[&str] = &[
     "observed",
     "closed_hours",
 ];
-const TRANSFORM_KEYS: &[&str] = &["on", "to", "action", "name", "first_year", "last_year"];
+const TRANSFORM_KEYS: &[&str] = &[
+    "on",
+    "to",
+    "action",
+    "name",
+    "first_year",
+    "last_year",
+    "once_per_date",
+];
 const DATE_KEYS: &[&str] = &["date", "estimated"];
 const WEEKDAYS: &str =
     "monday, tuesday, wednesday, thursday, friday, saturday, sunday (or mon, tue, wed, thu, fri, sat, sun)";
@@ -377,6 +390,10 @@ impl Cx<'_> {
                 Some(v) => Some(self.string(&join(&path, "name"), v)?.to_string()),
                 None => None,
             };
+            let once_per_date = match get(table, "once_per_date") {
+                Some(v) => self.bool(&join(&path, "once_per_date"), v)?,
+                None => false,
+            };
             let mut years = YearFilter::default();
             if let Some(v) = get(table, "first_year") {
                 years.first = Some(self.year(&join(&path, "first_year"), v)?);
@@ -400,6 +417,7 @@ impl Cx<'_> {
                 substitute,
                 name,
                 years,
+                once_per_date,
             });
         }
         Ok(out)
@@ -526,6 +544,16 @@ pub(crate) fn parse(text: &str, origin: &str) -> Result<SetDef, Error> {
     let holidays_value =
         get(top, "holidays").ok_or_else(|| missing("holidays", "a [holidays.<key>] table per holiday"))?;
     let holidays = cx.table("holidays", holidays_value)?;
+    if holidays.len() > MAX_RULES {
+        return Err(cx.err(
+            "holidays",
+            holidays_value.span(),
+            format!(
+                "{} holidays: expected at most {MAX_RULES} in one set",
+                holidays.len()
+            ),
+        ));
+    }
     // The map is ordered by key; file order matters for transforms, so sort
     // by position in the text.
     let mut items: Vec<(&Spanned<std::borrow::Cow<'_, str>>, &Value<'_>)> = holidays.iter().collect();

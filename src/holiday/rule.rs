@@ -9,6 +9,7 @@
 //! 3. "between holidays" rules (Japan's citizens' holiday), which look at the
 //!    result of the first two passes.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
@@ -127,6 +128,11 @@ pub(crate) struct Transform {
     pub(crate) name: Option<String>,
     /// Years (of the nominal date) in which the transform applies.
     pub(crate) years: YearFilter,
+    /// At most one day per nominal date: when holidays share a date, only
+    /// the first (in file order) whose transform fires produces a day
+    /// (Malaysia's Holidays Act s.3: two holidays on one Sunday give one
+    /// replacement day).
+    pub(crate) once_per_date: bool,
 }
 
 /// Where a transform sends a holiday.
@@ -148,17 +154,19 @@ pub(crate) enum Target {
     NextNonHoliday,
 }
 
-/// One produced day, before same-date entries are merged.
-#[derive(Debug, Clone)]
+/// One produced day, before same-date entries are merged. Names and closed
+/// hours stay with the rule (`rule`), so an entry is small and copying one
+/// allocates nothing; a transformed day keeps its transform's index.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
     pub(crate) date: NaiveDate,
-    pub(crate) name: String,
     pub(crate) estimated: bool,
-    pub(crate) closed_hours: Vec<LocalSpan>,
     /// Produced by a substitute transform (does not count for `Between`).
     pub(crate) substitute: bool,
-    /// Index of the rule, for a stable order of merged names.
+    /// Index of the rule, for its name and hours and a stable merge order.
     pub(crate) rule: usize,
+    /// The transform that produced this day (moved or substitute), if any.
+    pub(crate) transform: Option<usize>,
 }
 
 /// Western Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher).
@@ -308,27 +316,50 @@ impl SetDef {
             .find(|&d| fits(d))
     }
 
+    /// The name an entry is listed under (borrowed unless a transform
+    /// renamed it).
+    pub(crate) fn entry_name(&self, entry: &Entry) -> Cow<'_, str> {
+        let Some(rule) = self.rules.get(entry.rule) else {
+            return Cow::Borrowed("");
+        };
+        let transform = entry.transform.and_then(|t| rule.observed.get(t));
+        match transform {
+            None => Cow::Borrowed(&rule.name),
+            Some(t) => Cow::Owned(match &t.name {
+                Some(template) => template.replace("{name}", &rule.name),
+                None if t.substitute => format!("{} (substitute day)", rule.name),
+                None => format!("{} (observed)", rule.name),
+            }),
+        }
+    }
+
     /// Every entry of the years `from..=to`, unmerged and unsorted. The
     /// caller passes a span that includes a neighbour year on each side of
     /// the years it reports, so days moved across a year boundary, and
     /// substitutes that depend on the next year's holidays, come out right.
+    ///
+    /// Cost: linear in rules x years (pass 1 writes each rule's nominal
+    /// entries contiguously, so pass 2 visits only the rule's own range).
     pub(crate) fn evaluate(&self, from: i32, to: i32) -> Vec<Entry> {
         let mut entries: Vec<Entry> = Vec::new();
-        // Pass 1: nominal dates.
+        // Pass 1: nominal dates; `ranges[i]` is rule i's slice of `entries`.
+        let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(self.rules.len());
         for (index, rule) in self.rules.iter().enumerate() {
+            let begin = entries.len();
             let mut push = |date: NaiveDate, estimated: bool| {
                 entries.push(Entry {
                     date,
-                    name: rule.name.clone(),
                     estimated,
-                    closed_hours: rule.closed_hours.clone(),
                     substitute: false,
                     rule: index,
+                    transform: None,
                 });
             };
             match &rule.when {
                 When::Dates(dates) => {
-                    for d in dates.iter().filter(|d| (from..=to).contains(&d.date.year())) {
+                    // Sorted by date at parse time: skip straight to `from`.
+                    let first = dates.partition_point(|d| d.date.year() < from);
+                    for d in dates.iter().skip(first).take_while(|d| d.date.year() <= to) {
                         push(d.date, d.estimated);
                     }
                 }
@@ -341,76 +372,78 @@ impl SetDef {
                     }
                 }
             }
+            ranges.push((begin, entries.len()));
         }
         // Pass 2: observed days, rule by rule in file order.
         let mut taken: HashSet<NaiveDate> = entries.iter().map(|e| e.date).collect();
-        let nominal_count = entries.len();
-        for (index, rule) in self.rules.iter().enumerate() {
+        // Nominal dates that already gave a `once_per_date` day.
+        let mut once_done: HashSet<NaiveDate> = HashSet::new();
+        for ((index, rule), &(begin, end)) in self.rules.iter().enumerate().zip(&ranges) {
             if rule.observed.is_empty() {
                 continue;
             }
-            for i in 0..nominal_count {
-                let Some(entry) = entries.get(i).filter(|e| e.rule == index) else {
+            for i in begin..end {
+                let Some(&entry) = entries.get(i) else {
                     continue;
                 };
                 let weekday = entry.date.weekday().num_days_from_monday() as usize;
                 let year = entry.date.year();
-                let Some(transform) = rule
+                let Some((t_index, transform)) = rule
                     .observed
                     .iter()
-                    .find(|t| t.on[weekday] && t.years.applies(year))
+                    .enumerate()
+                    .find(|(_, t)| t.on[weekday] && t.years.applies(year))
                 else {
                     continue;
                 };
+                if transform.once_per_date && !once_done.insert(entry.date) {
+                    continue;
+                }
                 let Some(date) = self.target(entry.date, transform.to, &taken) else {
                     continue;
                 };
                 taken.insert(date);
-                let name = match &transform.name {
-                    Some(template) => template.replace("{name}", &rule.name),
-                    None if transform.substitute => format!("{} (substitute day)", rule.name),
-                    None => format!("{} (observed)", rule.name),
-                };
                 if transform.substitute {
-                    let substitute = Entry {
+                    entries.push(Entry {
                         date,
-                        name,
                         substitute: true,
-                        ..entry.clone()
-                    };
-                    entries.push(substitute);
+                        transform: Some(t_index),
+                        ..entry
+                    });
                 } else if let Some(moved) = entries.get_mut(i) {
                     moved.date = date;
-                    moved.name = name;
+                    moved.transform = Some(t_index);
                 }
+                debug_assert_eq!(entry.rule, index);
             }
         }
         // Pass 3: days between two holidays.
-        let own: HashSet<NaiveDate> = entries.iter().filter(|e| !e.substitute).map(|e| e.date).collect();
-        let all: HashSet<NaiveDate> = entries.iter().map(|e| e.date).collect();
-        for (index, rule) in self.rules.iter().enumerate() {
-            if rule.when != When::Between {
-                continue;
-            }
-            let mut found: Vec<NaiveDate> = own
-                .iter()
-                .filter_map(|&d| add_days(d, 1))
-                .filter(|d| {
-                    rule.years.applies(d.year())
-                        && !all.contains(d)
-                        && add_days(*d, 1).is_some_and(|next| own.contains(&next))
-                })
-                .collect();
-            found.sort_unstable();
-            for date in found {
-                entries.push(Entry {
-                    date,
-                    name: rule.name.clone(),
-                    estimated: false,
-                    closed_hours: rule.closed_hours.clone(),
-                    substitute: false,
-                    rule: index,
-                });
+        if self.rules.iter().any(|r| r.when == When::Between) {
+            let own: HashSet<NaiveDate> = entries.iter().filter(|e| !e.substitute).map(|e| e.date).collect();
+            let all: HashSet<NaiveDate> = entries.iter().map(|e| e.date).collect();
+            for (index, rule) in self.rules.iter().enumerate() {
+                if rule.when != When::Between {
+                    continue;
+                }
+                let mut found: Vec<NaiveDate> = own
+                    .iter()
+                    .filter_map(|&d| add_days(d, 1))
+                    .filter(|d| {
+                        rule.years.applies(d.year())
+                            && !all.contains(d)
+                            && add_days(*d, 1).is_some_and(|next| own.contains(&next))
+                    })
+                    .collect();
+                found.sort_unstable();
+                for date in found {
+                    entries.push(Entry {
+                        date,
+                        estimated: false,
+                        substitute: false,
+                        rule: index,
+                        transform: None,
+                    });
+                }
             }
         }
         entries

@@ -16,7 +16,7 @@ use toml::Spanned;
 
 use crate::calendar::{Calendar, DayMode, MAX_INTERVALS};
 use crate::error::{Error, Location, Result};
-use crate::holiday::HolidaySet;
+use crate::holiday::{HolidaySet, SetCache};
 use crate::hours::{LocalSpan, WeeklyHours, check_day};
 use crate::target::Target;
 use crate::zone::{LAST_RULES_YEAR, Zone};
@@ -429,7 +429,7 @@ fn regions(
             ),
         ));
     }
-    let mut sets: HashMap<String, HolidaySet> = HashMap::new();
+    let mut sets = SetCache::new(options.horizon);
     let mut out: Vec<Region> = Vec::new();
     // One budget of open intervals for all the calendars of the policy.
     let mut used = 0u64;
@@ -446,7 +446,7 @@ fn region_of(
     id: &Spanned<String>,
     region: &Spanned<RawRegion>,
     options: &Options,
-    sets: &mut HashMap<String, HolidaySet>,
+    sets: &mut SetCache,
     used: u64,
 ) -> Result<Region> {
     let path = format!("regions.{}", id.get_ref());
@@ -508,14 +508,7 @@ fn region_of(
                 format!("holiday set {name:?} is listed twice: expected each set once"),
             ));
         }
-        let set = match sets.get(&name) {
-            Some(set) => set.clone(),
-            None => {
-                let set = holiday_set(ctx, &name, &holidays_path, span)?;
-                sets.insert(name, set.clone());
-                set
-            }
-        };
+        let set = holiday_set(ctx, &name, &holidays_path, span, zone, sets)?;
         spec = spec.holidays(&set);
     }
     if let Some(exceptions) = &r.exceptions {
@@ -599,12 +592,21 @@ fn region_of(
 }
 
 /// Resolves a holiday set named in a policy: a built-in id, or a path
-/// relative to the policy file's directory. The one place the loader gets
-/// holiday data from.
-fn holiday_set(ctx: &Ctx<'_>, name: &str, path: &str, span: Range<usize>) -> Result<HolidaySet> {
-    let is_path = name.contains('/') || name.contains('\\') || name.ends_with(".toml");
+/// relative to the policy file's directory (TOML, or iCalendar read in the
+/// region's `zone`), through the policy's cache. The one place the loader
+/// gets holiday data from.
+fn holiday_set(
+    ctx: &Ctx<'_>,
+    name: &str,
+    path: &str,
+    span: Range<usize>,
+    zone: Zone,
+    sets: &mut SetCache,
+) -> Result<HolidaySet> {
+    let is_path =
+        name.contains('/') || name.contains('\\') || name.ends_with(".toml") || SetCache::is_ics(name);
     if !is_path {
-        return HolidaySet::builtin(name).map_err(|_| {
+        return sets.builtin(name).map_err(|_| {
             // Sorted: the message does not depend on the holiday module's
             // order.
             let mut ids: Vec<&str> = HolidaySet::builtin_ids().to_vec();
@@ -617,7 +619,9 @@ fn holiday_set(ctx: &Ctx<'_>, name: &str, path: &str, span: Range<usize>) -> Res
             ctx.err(
                 path,
                 span,
-                format!("unknown holiday set {name:?}: expected {builtins}a path to a .toml holiday file"),
+                format!(
+                    "unknown holiday set {name:?}: expected {builtins}a path to a .toml or .ics holiday file"
+                ),
             )
         });
     }
@@ -626,7 +630,7 @@ fn holiday_set(ctx: &Ctx<'_>, name: &str, path: &str, span: Range<usize>) -> Res
     // A mistake inside the holiday file is reported where it is, saying
     // which key of which policy loaded it; any other failure (cannot read
     // it) is reported here, where the policy names it.
-    HolidaySet::from_path(&file).map_err(|e| match e {
+    sets.file(&file, zone).map_err(|e| match e {
         Error::Invalid { at, message } => Error::Invalid {
             at,
             message: format!("{message} (loaded by {path} in {})", ctx.origin),

@@ -251,3 +251,45 @@ fn holidays_lists_a_set_as_json_and_refuses_bad_sets() {
     let out = run("holidays", &["my-kul", "2040", "2041"]);
     fails_with(&out, "my-kul");
 }
+
+#[test]
+fn holidays_marks_estimates_and_reads_icalendar_files() {
+    let out = run("holidays", &["my-kul", "2028", "2028"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("2028-02-27  Sun  Hari Raya Aidilfitri  [estimated]"),
+        "{table}"
+    );
+    let list = stdout_json(&run(
+        "holidays",
+        &[
+            "tests/fixtures/ics/closures.ics",
+            "2026",
+            "2026",
+            "--zone",
+            "America/Toronto",
+            "--json",
+        ],
+    ));
+    let offsite = list
+        .as_array()
+        .and_then(|l| l.iter().find(|h| h["date"] == "2026-11-05"))
+        .cloned();
+    assert_eq!(
+        offsite,
+        Some(serde_json::json!({
+            "date": "2026-11-05",
+            "name": "All-hands offsite (afternoon)",
+            "estimated": false,
+            "closed_hours": ["13:00-17:00"]
+        }))
+    );
+    let out = run(
+        "holidays",
+        &["tests/fixtures/ics/weekly-rrule.ics", "2026", "2026"],
+    );
+    fails_with(
+        &out,
+        "weekly-rrule.ics: line 10, column 7: event \"standup@acme.example\".RRULE: \"FREQ=WEEKLY;BYDAY=FR\" is not a supported recurrence",
+    );
+}
