@@ -70,6 +70,12 @@ pub enum EventKind {
     Reopened,
     /// The ticket was closed (resolving it first if needed).
     Closed,
+    /// The ticket moved into a status: `open`, or one the policy declares
+    /// (`pending_vendor`, `on_hold`...).
+    StatusChanged {
+        /// The status id.
+        status: String,
+    },
 }
 
 impl EventKind {
@@ -87,21 +93,62 @@ impl EventKind {
             EventKind::Resolved => "resolved",
             EventKind::Reopened => "reopened",
             EventKind::Closed => "closed",
+            EventKind::StatusChanged { .. } => "status_changed",
+        }
+    }
+
+    /// The kind's trigger bit: its index in the policy's list of event
+    /// kinds.
+    pub(crate) fn bit(&self) -> u32 {
+        match self {
+            EventKind::Created { .. } => 0,
+            EventKind::Acknowledged => 1,
+            EventKind::Responded => 2,
+            EventKind::Updated => 3,
+            EventKind::SeverityChanged { .. } => 4,
+            EventKind::WaitingOnCustomer => 5,
+            EventKind::CustomerReplied => 6,
+            EventKind::TargetAgreed { .. } => 7,
+            EventKind::Resolved => 8,
+            EventKind::Reopened => 9,
+            EventKind::Closed => 10,
+            EventKind::StatusChanged { .. } => 11,
         }
     }
 }
 
-/// Every event name, for validating policies' start/stop lists.
-pub(crate) const EVENT_NAMES: [&str; 11] = [
-    "created",
-    "acknowledged",
-    "responded",
-    "updated",
-    "severity_changed",
-    "waiting_on_customer",
-    "customer_replied",
-    "target_agreed",
-    "resolved",
-    "reopened",
-    "closed",
-];
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{EVENT_KINDS, WAITING};
+
+    #[test]
+    fn bits_follow_the_policy_list_of_kinds() {
+        let s = || String::new();
+        let kinds = [
+            EventKind::Created {
+                severity: s(),
+                channel: s(),
+            },
+            EventKind::Acknowledged,
+            EventKind::Responded,
+            EventKind::Updated,
+            EventKind::SeverityChanged { severity: s() },
+            EventKind::WaitingOnCustomer,
+            EventKind::CustomerReplied,
+            EventKind::TargetAgreed {
+                metric: s(),
+                target: s(),
+            },
+            EventKind::Resolved,
+            EventKind::Reopened,
+            EventKind::Closed,
+            EventKind::StatusChanged { status: s() },
+        ];
+        assert_eq!(kinds.len(), EVENT_KINDS.len());
+        for k in &kinds {
+            assert_eq!(EVENT_KINDS[k.bit() as usize], k.name());
+        }
+        assert_eq!(EventKind::WaitingOnCustomer.bit(), WAITING);
+    }
+}
