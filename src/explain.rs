@@ -8,6 +8,7 @@
 use std::fmt;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
@@ -49,7 +50,7 @@ pub struct Note(pub(crate) Line);
 /// Where a budget's target came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Source {
-    Policy { severity: String, channel: String },
+    Policy { severity: Arc<str>, channel: Arc<str> },
     Agreed,
 }
 
@@ -130,7 +131,12 @@ fn local(t: i64, zone: Zone) -> String {
     DateTime::<Utc>::from_timestamp(t, 0).map_or_else(|| format!("{t} s"), |d| local_string(&zone.local(d)))
 }
 
-fn budget(f: &mut fmt::Formatter<'_>, target: &WrittenTarget, start: i64, budget: Option<i64>) -> fmt::Result {
+fn budget(
+    f: &mut fmt::Formatter<'_>,
+    target: &WrittenTarget,
+    start: i64,
+    budget: Option<i64>,
+) -> fmt::Result {
     match budget {
         Some(b) => write!(
             f,

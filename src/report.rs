@@ -192,4 +192,3 @@ fn opt_local<S: Serializer>(t: &Option<DateTime<FixedOffset>>, s: S) -> Result<S
         None => s.serialize_none(),
     }
 }
-

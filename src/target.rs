@@ -150,9 +150,14 @@ impl WrittenTarget {
         }
     }
 
-    /// "No target", written `none`.
+    /// "No target", written `none`: one shared text, so that clocks and
+    /// reports without a target allocate nothing.
     pub(crate) fn none() -> WrittenTarget {
-        WrittenTarget::new(Target::None, "none")
+        static NONE: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from("none"));
+        WrittenTarget {
+            value: Target::None,
+            text: Arc::clone(&NONE),
+        }
     }
 
     /// The parsed target.

@@ -23,7 +23,7 @@ use crate::zone::Zone;
 
 use super::model::{
     Channel, ClockKind, Cycles, Lists, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
-    TicketStatus,
+    SharedIds, TicketStatus,
 };
 use super::raw::{self, ClockSpec, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
 use super::triggers::{EVENT_KINDS as EVENTS, MAX_STATUSES, Triggers, WAITING};
@@ -148,6 +148,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
     let listed = metrics
         .iter()
         .fold(Triggers::default(), |all, m| all.union(m.lists.all()));
+    let names = SharedIds::of(&severities, &channels);
     Ok(Policy {
         id: id.into_inner(),
         name: name.into_inner(),
@@ -160,6 +161,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         metrics,
         options,
         listed,
+        names,
     })
 }
 
@@ -726,12 +728,24 @@ fn events(
     statuses: &[TicketStatus],
 ) -> Result<(Vec<String>, Triggers)> {
     let kpath = join(path, key);
-    let names = || list(EVENTS.iter().copied().chain(statuses.iter().map(|s| s.id.as_str())));
+    let names = || {
+        list(
+            EVENTS
+                .iter()
+                .copied()
+                .chain(statuses.iter().map(|s| s.id.as_str())),
+        )
+    };
     let Some(value) = value else {
         if key == "restart" {
             return Ok((Vec::new(), Triggers::default()));
         }
-        return Err(ctx.missing(path, table.clone(), key, &format!("a list of events, from {}", names())));
+        return Err(ctx.missing(
+            path,
+            table.clone(),
+            key,
+            &format!("a list of events, from {}", names()),
+        ));
     };
     let mut out: Vec<String> = Vec::new();
     let mut bits = Triggers::default();
@@ -739,15 +753,13 @@ fn events(
         let name = e.get_ref();
         let Some(bit) = Triggers::bit_of(name, statuses.iter().map(|s| s.id.as_str())) else {
             let why = if name == "open" {
-                "the built-in status `open` cannot be listed"
+                format!(
+                    "status {name:?} cannot be listed (a ticket returns to it; list \"status_changed\" for any change of status)"
+                )
             } else {
-                "unknown event"
+                format!("unknown event {name:?}")
             };
-            return Err(ctx.err(
-                &kpath,
-                e.span(),
-                format!("{why} {name:?}: expected one of {}", names()),
-            ));
+            return Err(ctx.err(&kpath, e.span(), format!("{why}: expected one of {}", names())));
         };
         if bits.has(bit) {
             return Err(ctx.err(
@@ -827,12 +839,22 @@ fn pause_in(
 }
 
 /// `clock`: one kind for every severity, or a table naming each severity.
-fn clocks(ctx: &Ctx<'_>, path: &str, span: &Range<usize>, m: &RawMetric, severities: &[Severity]) -> Result<Vec<ClockKind>> {
+fn clocks(
+    ctx: &Ctx<'_>,
+    path: &str,
+    span: &Range<usize>,
+    m: &RawMetric,
+    severities: &[Severity],
+) -> Result<Vec<ClockKind>> {
     const EXPECTED: &str = "\"business\" or \"calendar\"";
     let kind = |kpath: &str, text: &str, span: Range<usize>| match text {
         "business" => Ok(ClockKind::Business),
         "calendar" => Ok(ClockKind::Calendar),
-        other => Err(ctx.err(kpath, span, format!("unknown clock {other:?}: expected {EXPECTED}"))),
+        other => Err(ctx.err(
+            kpath,
+            span,
+            format!("unknown clock {other:?}: expected {EXPECTED}"),
+        )),
     };
     let spec = m.clock.as_ref().ok_or_else(|| {
         ctx.missing(
@@ -1095,7 +1117,11 @@ impl Grid<'_> {
 
     /// Every severity x applicable channel has a target; the others get
     /// `none`.
-    fn complete(&self, m: &RawMetric, cells: Vec<Vec<Option<WrittenTarget>>>) -> Result<Vec<Vec<WrittenTarget>>> {
+    fn complete(
+        &self,
+        m: &RawMetric,
+        cells: Vec<Vec<Option<WrittenTarget>>>,
+    ) -> Result<Vec<Vec<WrittenTarget>>> {
         let none = WrittenTarget::none();
         let mut grid = Vec::with_capacity(cells.len());
         for (s, row) in cells.into_iter().enumerate() {
@@ -1185,7 +1211,13 @@ impl Grid<'_> {
 
     /// The target at `path`; `severity` is the severity it is for, `None`
     /// when it holds for every severity.
-    fn target(&self, path: &str, text: &str, span: Range<usize>, severity: Option<usize>) -> Result<WrittenTarget> {
+    fn target(
+        &self,
+        path: &str,
+        text: &str,
+        span: Range<usize>,
+        severity: Option<usize>,
+    ) -> Result<WrittenTarget> {
         if text.trim_start().starts_with('-') {
             return Err(self.ctx.err(
                 path,

@@ -2,6 +2,8 @@
 //! loader: ids are unique, every metric has a target for every severity and
 //! channel it applies to, every event name is known.
 
+use std::sync::Arc;
+
 use crate::calendar::{Calendar, DayMode};
 use crate::error::{Error, Result};
 use crate::target::{Target, WrittenTarget};
@@ -33,6 +35,25 @@ pub struct Policy {
     /// Every trigger some metric lists: `customer_replied` outside a wait is
     /// a customer message, not a redundant event, when it is in here.
     pub(crate) listed: Triggers,
+    /// Severity and channel ids as shared text, for explanations: a report
+    /// names them without copying them.
+    pub(crate) names: SharedIds,
+}
+
+/// Ids shared with reports' explanations.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct SharedIds {
+    pub(crate) severities: Vec<Arc<str>>,
+    pub(crate) channels: Vec<Arc<str>>,
+}
+
+impl SharedIds {
+    pub(crate) fn of(severities: &[Severity], channels: &[Channel]) -> SharedIds {
+        SharedIds {
+            severities: severities.iter().map(|s| Arc::from(s.id.as_str())).collect(),
+            channels: channels.iter().map(|c| Arc::from(c.id.as_str())).collect(),
+        }
+    }
 }
 
 /// A ticket status the policy declares (`[statuses.pending_vendor]`), beside

@@ -15,6 +15,8 @@ use crate::policy::ClockKind;
 use crate::report::{CycleReport, Status};
 use crate::target::{Target, WrittenTarget};
 
+use super::rules::Standing;
+
 /// What a clock counts: every second, or a calendar's business seconds.
 #[derive(Clone, Copy)]
 pub(crate) enum Measure<'a> {
@@ -91,9 +93,33 @@ pub(crate) struct Clock {
     pub(crate) budget: Option<i64>,
     /// Cycles started so far.
     pub(crate) cycles: u32,
-    /// Cycles that ended (by a stop or a new cycle), oldest first.
+    /// Cycles that ended (by a stop or a new cycle), oldest first. A stopped
+    /// clock's last cycle is recorded only when a new cycle replaces it, or
+    /// by the report: its figures are the report's own.
     pub(crate) finished: Vec<CycleReport>,
+    /// How the current cycle began (its explanation's opening lines); none
+    /// before the first cycle.
+    pub(crate) opening: Option<Opening>,
+    /// What happened to the current cycle since it began.
     pub(crate) notes: Vec<Note>,
+}
+
+/// The facts behind a cycle's opening explanation lines. They are rendered
+/// only for the cycle a report shows: a next-reply ticket opens many cycles
+/// and reports one.
+#[derive(Debug, Clone)]
+pub(crate) struct Opening {
+    /// The event kind that started the cycle.
+    pub(crate) cause: &'static str,
+    pub(crate) target: WrittenTarget,
+    pub(crate) budget: Option<i64>,
+    pub(crate) agreed: bool,
+    /// The severity whose target it took.
+    pub(crate) severity: usize,
+    /// The status it started paused in.
+    pub(crate) paused: Option<Standing>,
+    /// Under `severity_change = "restart"`: the severity it replaced.
+    pub(crate) fresh_from: Option<usize>,
 }
 
 impl Clock {
@@ -114,6 +140,7 @@ impl Clock {
             budget: None,
             cycles: 0,
             finished: Vec::new(),
+            opening: None,
             notes: Vec::new(),
         }
     }
@@ -146,18 +173,16 @@ impl Clock {
         self.state = State::Running;
     }
 
-    /// Stops the cycle at `t` and records it as finished.
-    pub(crate) fn stop(&mut self, m: &Measure<'_>, t: i64) -> Result<()> {
+    /// Stops the cycle at `t`.
+    pub(crate) fn stop(&mut self, t: i64) {
         self.stopped_at = Some(t);
         self.state = State::Stopped;
-        let record = self.record(m, t)?;
-        self.finished.push(record);
-        Ok(())
     }
 
-    /// Records the running or paused cycle as ended at `t` by a new one.
+    /// Records the current cycle as finished, before a new one replaces
+    /// it: a running or paused cycle ends at `t`, a stopped one at its stop.
     pub(crate) fn end_cycle(&mut self, m: &Measure<'_>, t: i64) -> Result<()> {
-        let record = self.record(m, t)?;
+        let record = self.record(m, self.stopped_at.unwrap_or(t))?;
         self.finished.push(record);
         Ok(())
     }
@@ -181,13 +206,11 @@ impl Clock {
         })
     }
 
-    /// Runs again after a stop (reopen), from `t`: the stop no longer ends
-    /// the cycle.
+    /// Runs again after a stop (reopen), from `t`: the same cycle goes on.
     pub(crate) fn reopen(&mut self, t: i64) {
         if let (Some(a), Some(s)) = (self.open.take(), self.stopped_at) {
             self.runs.push((a, s));
         }
-        self.finished.pop();
         self.stopped_at = None;
         self.resume(t);
     }

@@ -4,6 +4,7 @@
 //! new standing), the event's own effect, the lists.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::explain::{Line, Note, Source, Why};
@@ -11,7 +12,7 @@ use crate::policy::{ClockKind, Cycles, OnReopen, Policy, Region, SeverityChange,
 use crate::target::{Target, WrittenTarget};
 use crate::zone::Zone;
 
-use super::clock::{Clock, Measure, State};
+use super::clock::{Clock, Measure, Opening, State};
 use super::event::{Event, EventKind};
 use super::rules::{self, Change, Effect, Standing, Step, TicketState, standing_bit};
 
@@ -66,7 +67,8 @@ impl<'p> Fold<'p> {
         let change = match rules::step(self.policy, &self.ticket, applies, event) {
             Step::Ignore(why) => {
                 let kind = event.kind.name();
-                self.warnings.push(format!("event {index} ({kind}) ignored: {why}"));
+                self.warnings
+                    .push(format!("event {index} ({kind}) ignored: {why}"));
                 return Ok(());
             }
             Step::Apply(change) => change,
@@ -84,8 +86,13 @@ impl<'p> Fold<'p> {
             Effect::Close => self.ticket.closed = true,
             Effect::None | Effect::Agree { .. } => {}
         }
+        // Most events touch few clocks: skip those with nothing to do.
+        let quiet = change.standing.is_none()
+            && matches!(change.effect, Effect::None | Effect::Acknowledge | Effect::Close);
         for m in 0..self.clocks.len() {
-            if self.clocks[m].state == State::NotApplicable {
+            if self.clocks[m].state == State::NotApplicable
+                || (quiet && !self.policy.metrics()[m].lists.all().meets(change.fires))
+            {
                 continue;
             }
             self.settle(m, t, &change, &event.kind);
@@ -132,19 +139,28 @@ impl<'p> Fold<'p> {
     }
 
     /// Step 2: the event's own effect on clock `m`.
-    fn effect(&mut self, m: usize, t: i64, effect: &Effect, before: usize, index: usize, kind: &EventKind) -> Result<()> {
+    fn effect(
+        &mut self,
+        m: usize,
+        t: i64,
+        effect: &Effect,
+        before: usize,
+        index: usize,
+        kind: &EventKind,
+    ) -> Result<()> {
         let state = self.clocks[m].state;
         let active = self.clocks[m].is_active();
         match effect {
             Effect::Severity(_) if active && self.agreed[m].is_none() => {
-                let from = self.policy.severities()[before].id().to_string();
-                let to = self.severity_id().to_string();
                 if self.policy.options().severity_change() == SeverityChange::Restart {
                     self.end_cycle(m, t)?;
                     self.start(m, t, "severity_changed")?;
-                    let fresh = Line::FreshClock { from, to, at: t };
-                    self.clocks[m].notes.insert(0, Note(fresh));
+                    if let Some(o) = &mut self.clocks[m].opening {
+                        o.fresh_from = Some(before);
+                    }
                 } else {
+                    let from = self.policy.severities()[before].id().to_string();
+                    let to = self.severity_id().to_string();
                     self.clocks[m].kind = self.policy.metrics()[m].clock_at(self.ticket.severity);
                     self.recompute(m, Why::Severity { from, to, at: t })?;
                 }
@@ -208,7 +224,7 @@ impl<'p> Fold<'p> {
                     (EventKind::Updated, false) => "first update",
                     (other, _) => other.name(),
                 };
-                self.stop(m, t, reason)?;
+                self.stop(m, t, reason);
             }
             State::Running | State::Paused if change.begins && lists.restart.meets(fires) => {
                 self.end_cycle(m, t)?;
@@ -273,45 +289,82 @@ impl<'p> Fold<'p> {
 
     /// Starts a new cycle of clock `m` at `t`, caused by event `kind`.
     fn start(&mut self, m: usize, t: i64, kind: &'static str) -> Result<()> {
+        if self.clocks[m].state == State::Stopped {
+            self.end_cycle(m, t)?;
+        }
         let target = self.target(m);
         self.clocks[m].kind = self.kind(m);
         let measure = self.measure(m);
         let budget = measure.budget(target.value(), t, self.policy.options().day_mode())?;
+        let paused = self.pauses(m, self.ticket.standing);
+        let agreed = self.agreed[m].is_some();
+        let clock = &mut self.clocks[m];
+        clock.start_cycle(t, paused);
+        clock.target = target.clone();
+        clock.budget = budget;
+        clock.agreed = agreed;
+        clock.opening = Some(Opening {
+            cause: kind,
+            target,
+            budget,
+            agreed,
+            severity: self.ticket.severity,
+            paused: paused.then_some(self.ticket.standing),
+            fresh_from: None,
+        });
+        Ok(())
+    }
+
+    /// The opening lines of clock `m`'s current cycle: what started it,
+    /// a start while closed, the budget and where it came from, a start in
+    /// a pausing status.
+    pub(crate) fn opening_notes(&self, clock: &super::clock::Clock) -> Result<Vec<Note>> {
+        let t = clock.cycle_start;
         let zone = self.zone();
-        let mut notes = vec![Note(Line::Starts { kind, at: t, zone })];
-        if let Measure::Business(c) = measure {
+        let mut notes = Vec::with_capacity(5 + clock.notes.len());
+        let Some(o) = &clock.opening else {
+            return Ok(notes);
+        };
+        if let Some(from) = o.fresh_from {
+            notes.push(Note(Line::FreshClock {
+                from: self.policy.severities()[from].id().to_string(),
+                to: self.policy.severities()[o.severity].id().to_string(),
+                at: t,
+            }));
+        }
+        notes.push(Note(Line::Starts {
+            kind: o.cause,
+            at: t,
+            zone,
+        }));
+        if let Measure::Business(c) = Measure::new(clock.kind, self.region.calendar()) {
             let open = c.next_open_s(t)?;
             if open > t {
                 notes.push(Note(Line::ClosedThen { open, zone }));
             }
         }
-        let source = if self.agreed[m].is_some() {
+        let source = if o.agreed {
             Source::Agreed
         } else {
+            let ids = &self.policy.names;
             Source::Policy {
-                severity: self.severity_id().to_string(),
-                channel: self.channel_id().to_string(),
+                severity: Arc::clone(&ids.severities[o.severity]),
+                channel: Arc::clone(&ids.channels[self.ticket.channel]),
             }
         };
         notes.push(Note(Line::Budget {
             source,
-            target: target.clone(),
+            target: o.target.clone(),
             start: t,
-            budget,
+            budget: o.budget,
         }));
-        let paused = self.pauses(m, self.ticket.standing);
-        if paused {
-            let status = self.standing_name(self.ticket.standing);
-            notes.push(Note(Line::Paused { at: t, status }));
+        if let Some(standing) = o.paused {
+            notes.push(Note(Line::Paused {
+                at: t,
+                status: self.standing_name(standing),
+            }));
         }
-        let agreed = self.agreed[m].is_some();
-        let clock = &mut self.clocks[m];
-        clock.start_cycle(t, paused);
-        clock.target = target;
-        clock.budget = budget;
-        clock.agreed = agreed;
-        clock.notes = notes;
-        Ok(())
+        Ok(notes)
     }
 
     /// Re-reads clock `m`'s target from its cycle start, for `why`.
@@ -335,12 +388,10 @@ impl<'p> Fold<'p> {
         Ok(())
     }
 
-    fn stop(&mut self, m: usize, t: i64, reason: &'static str) -> Result<()> {
-        let measure = Measure::new(self.clocks[m].kind, self.region.calendar());
+    fn stop(&mut self, m: usize, t: i64, reason: &'static str) {
         let clock = &mut self.clocks[m];
-        clock.stop(&measure, t)?;
+        clock.stop(t);
         clock.notes.push(Note(Line::Stopped { at: t, reason }));
-        Ok(())
     }
 
     /// Records clock `m`'s current cycle as ended at `t` by a new one.

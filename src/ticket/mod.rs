@@ -173,11 +173,9 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
                 )));
             }
         }
-        EventKind::StatusChanged { status } => {
-            if status != "open" && policy.status_index(status).is_none() {
-                let known = std::iter::once("open").chain(policy.statuses().iter().map(|s| s.id()));
-                return Err(bad(Error::unknown("status", status, known).to_string()));
-            }
+        EventKind::StatusChanged { status } if status != "open" && policy.status_index(status).is_none() => {
+            let known = std::iter::once("open").chain(policy.statuses().iter().map(|s| s.id()));
+            return Err(bad(Error::unknown("status", status, known).to_string()));
         }
         _ => {}
     }

@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::explain::{Line, Note};
-use crate::report::{CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
+use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
 use crate::target::Target;
 
 use super::clock::{Clock, Measure, State, instant};
@@ -71,7 +71,7 @@ impl Fold<'_> {
             breached_by_s: None,
             warnings: Vec::new(),
             explanation: Vec::new(),
-            cycles: CycleSummary::of(clock.cycles, std::mem::take(&mut clock.finished)),
+            cycles: CycleSummary::default(),
         };
         match clock.state {
             State::NotApplicable => {
@@ -113,9 +113,12 @@ impl Fold<'_> {
         r.stopped_at = clock.stopped_at.map(instant);
         r.elapsed_s = Some(elapsed);
         r.paused_s = Some(since - elapsed);
-        r.explanation = std::mem::take(&mut clock.notes);
+        let mut explanation = self.opening_notes(clock)?;
+        explanation.append(&mut clock.notes);
+        r.explanation = explanation;
         let Some(budget) = clock.budget else {
             r.status = Status::NoTarget;
+            self.cycles(&mut r, clock);
             return Ok(r);
         };
         r.target = Some(clock.target.clone());
@@ -173,6 +176,23 @@ impl Fold<'_> {
             None if stopped => r.explanation.push(Note(Line::NoDueStopped)),
             None => r.explanation.push(Note(Line::NoDue)),
         }
+        self.cycles(&mut r, clock);
         Ok(r)
+    }
+
+    /// The cycle figures; a stopped clock's last cycle is the report's own.
+    fn cycles(&self, r: &mut MetricReport, clock: &mut Clock) {
+        let mut finished = std::mem::take(&mut clock.finished);
+        if let (State::Stopped, Some(started_at), Some(stopped_at)) =
+            (clock.state, r.started_at, r.stopped_at)
+        {
+            finished.push(CycleReport {
+                started_at,
+                stopped_at,
+                due_at: r.due_at,
+                status: r.status,
+            });
+        }
+        r.cycles = CycleSummary::of(clock.cycles, finished);
     }
 }

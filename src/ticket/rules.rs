@@ -75,7 +75,12 @@ pub(crate) enum Effect {
 /// The table. `check_event` has validated ids and targets already, so the
 /// look-ups below cannot miss.
 /// `applies(m)` says whether metric `m` applies to the ticket's channel.
-pub(crate) fn step(policy: &Policy, ticket: &TicketState, applies: impl Fn(usize) -> bool, event: &Event) -> Step {
+pub(crate) fn step(
+    policy: &Policy,
+    ticket: &TicketState,
+    applies: impl Fn(usize) -> bool,
+    event: &Event,
+) -> Step {
     use EventKind as E;
     let ignore = |why: &str| Step::Ignore(why.to_string());
     let kind = Triggers::bit(event.kind.bit());
@@ -96,7 +101,9 @@ pub(crate) fn step(policy: &Policy, ticket: &TicketState, applies: impl Fn(usize
     match &event.kind {
         E::Created { .. } => apply(None, Effect::None),
         E::Acknowledged if ticket.acknowledged => ignore("the ticket was already acknowledged"),
-        E::Acknowledged if !ticket.acknowledgeable => Step::Ignore(format!("channel {channel} has no acknowledgement")),
+        E::Acknowledged if !ticket.acknowledgeable => {
+            Step::Ignore(format!("channel {channel} has no acknowledgement"))
+        }
         E::Acknowledged => apply(None, Effect::Acknowledge),
         E::Responded | E::Updated => Step::Apply(Change {
             begins: !ticket.resolved,
@@ -115,7 +122,11 @@ pub(crate) fn step(policy: &Policy, ticket: &TicketState, applies: impl Fn(usize
         E::CustomerReplied if policy.listed.meets(kind) => apply(None, Effect::None),
         E::CustomerReplied => ignore("the ticket is not waiting on the customer"),
         E::TargetAgreed { metric, target } => {
-            let m = policy.metrics().iter().position(|x| x.id() == metric).unwrap_or(0);
+            let m = policy
+                .metrics()
+                .iter()
+                .position(|x| x.id() == metric)
+                .unwrap_or(0);
             match target.parse() {
                 Ok(target) if applies(m) => apply(None, Effect::Agree { metric: m, target }),
                 Ok(_) => Step::Ignore(format!("metric {metric} does not apply to channel {channel}")),

@@ -5,7 +5,8 @@ use super::*;
 use crate::calendar::{Calendar, DayMode};
 use crate::hours::WeeklyHours;
 use crate::policy::{
-    Channel, Cycles, Lists, Metric, OnReopen, Options, Region, Severity, SeverityChange, Triggers, WAITING,
+    Channel, Cycles, Lists, Metric, OnReopen, Options, Region, Severity, SeverityChange, SharedIds, Triggers,
+    WAITING,
 };
 use crate::report::{MetricReport, Status};
 use crate::target::WrittenTarget;
@@ -44,7 +45,13 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
     // Grid [severity][channel], channels phone, email, web.
     let by_channel = |phone: &str, other: &str| vec![vec![t(phone), t(other), t(other)]; 4];
     let by_severity = |v: [&str; 4]| v.iter().map(|x| vec![t(x); 3]).collect::<Vec<_>>();
-    let pause = |yes: bool| if yes { Triggers::bit(WAITING) } else { Triggers::default() };
+    let pause = |yes: bool| {
+        if yes {
+            Triggers::bit(WAITING)
+        } else {
+            Triggers::default()
+        }
+    };
     let metric = |id: &str,
                   clock,
                   start: &[&str],
@@ -60,7 +67,11 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
         start: strings(start),
         stop: strings(stop),
         restart: strings(restart),
-        pause_in: if pauses { strings(&["waiting_on_customer"]) } else { Vec::new() },
+        pause_in: if pauses {
+            strings(&["waiting_on_customer"])
+        } else {
+            Vec::new()
+        },
         lists: Lists {
             start: bits(start),
             stop: bits(stop),
@@ -83,6 +94,10 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
             calendar,
             languages: strings(&["en"]),
         }],
+        names: SharedIds::of(
+            &[sev("P1"), sev("P2"), sev("P3"), sev("P4")],
+            &[chan("phone"), chan("email"), chan("web")],
+        ),
         severities: vec![sev("P1"), sev("P2"), sev("P3"), sev("P4")],
         channels: vec![chan("phone"), chan("email"), chan("web")],
         statuses: Vec::new(),

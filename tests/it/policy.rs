@@ -387,8 +387,9 @@ fn e3k_odoo_answers_spec_4_2() {
 }
 
 fn policy_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir("policies")
-        .expect("policies/ exists")
+    let mut files: Vec<PathBuf> = ["policies", "policies/examples"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).expect("policy directory exists"))
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
