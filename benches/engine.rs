@@ -1,5 +1,6 @@
-//! Engine benchmarks (issue 5): the report of a typical six-event OL Care
-//! ticket, and a batch of 100 000 tickets on one core.
+//! Engine benchmarks: the report of a typical six-event OL Care ticket, a
+//! next-reply ticket of 20 cycles on the example desk, and a batch of
+//! 100 000 tickets on one core.
 //!
 //! Run: `cargo bench --bench engine`
 
@@ -42,6 +43,39 @@ fn engine(c: &mut Criterion) {
     let as_of = Some(at("2026-11-25T21:00:00Z"));
     c.bench_function("report/typical_6_events", |b| {
         b.iter(|| evaluate(&policy, black_box("americas"), black_box(&events), as_of).expect("report"))
+    });
+
+    // Next reply time: 20 customer messages, each answered, with a vendor
+    // hold in between, on the example desk (policies/examples/saas-desk.toml).
+    let desk = Policy::from_path("policies/examples/saas-desk.toml").expect("example policy");
+    let mut chat = vec![Event::new(
+        at("2026-03-02T09:00:00Z"),
+        EventKind::Created {
+            severity: "P2".into(),
+            channel: "chat".into(),
+        },
+    )];
+    let mut t = at("2026-03-02T09:30:00Z");
+    for i in 0..20 {
+        chat.push(Event::new(t, EventKind::Responded));
+        t += Duration::minutes(if i % 2 == 0 { 50 } else { 170 });
+        chat.push(Event::new(t, EventKind::CustomerReplied));
+        t += Duration::minutes(40);
+    }
+    chat.push(Event::new(
+        t,
+        EventKind::StatusChanged {
+            status: "pending_vendor".into(),
+        },
+    ));
+    assert_eq!(
+        evaluate(&desk, "emea", &chat, None).expect("report").metrics[1]
+            .cycles
+            .count,
+        20
+    );
+    c.bench_function("report/next_reply_20_cycles", |b| {
+        b.iter(|| evaluate(&desk, black_box("emea"), black_box(&chat), None).expect("report"))
     });
 
     // 100 000 tickets spread over two years, evaluated one after another.

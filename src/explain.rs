@@ -7,13 +7,25 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
 use crate::calendar::rfc3339 as utc;
-use crate::report::local_string;
-use crate::target::Target;
+use crate::target::WrittenTarget;
 use crate::zone::Zone;
+
+/// A UTC instant as RFC 3339 with `Z` (`2026-11-20T21:30:00Z`).
+pub(crate) fn utc_string(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A local instant with its offset (`2026-11-20T16:30:00-05:00`, `+00:00`).
+pub(crate) fn local_string(t: &DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
 
 /// One line of a metric's explanation. `Display` renders it; serde writes
 /// it as that string.
@@ -38,7 +50,7 @@ pub struct Note(pub(crate) Line);
 /// Where a budget's target came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Source {
-    Policy { severity: String, channel: String },
+    Policy { severity: Arc<str>, channel: Arc<str> },
     Agreed,
 }
 
@@ -63,13 +75,13 @@ pub(crate) enum Line {
     },
     Budget {
         source: Source,
-        target: Target,
+        target: WrittenTarget,
         start: i64,
         budget: Option<i64>,
     },
     Recomputed {
         why: Why,
-        target: Target,
+        target: WrittenTarget,
         start: i64,
         budget: Option<i64>,
     },
@@ -78,11 +90,15 @@ pub(crate) enum Line {
         to: String,
         at: i64,
     },
+    /// Paused at `at`, the ticket being in status `status`.
     Paused {
         at: i64,
+        status: Cow<'static, str>,
     },
+    /// Resumed at `at` because of `why`.
     Resumed {
         at: i64,
+        why: Cow<'static, str>,
     },
     Stopped {
         at: i64,
@@ -108,13 +124,19 @@ pub(crate) enum Line {
         zone: Zone,
     },
     NoDue,
+    NoDueStopped,
 }
 
 fn local(t: i64, zone: Zone) -> String {
     DateTime::<Utc>::from_timestamp(t, 0).map_or_else(|| format!("{t} s"), |d| local_string(&zone.local(d)))
 }
 
-fn budget(f: &mut fmt::Formatter<'_>, target: Target, start: i64, budget: Option<i64>) -> fmt::Result {
+fn budget(
+    f: &mut fmt::Formatter<'_>,
+    target: &WrittenTarget,
+    start: i64,
+    budget: Option<i64>,
+) -> fmt::Result {
     match budget {
         Some(b) => write!(
             f,
@@ -148,7 +170,7 @@ impl fmt::Display for Note {
                     Source::Policy { severity, channel } => write!(f, "policy ({severity}, {channel}): ")?,
                     Source::Agreed => f.write_str("agreed: ")?,
                 }
-                budget(f, *target, *start, *b)
+                budget(f, target, *start, *b)
             }
             Line::Recomputed {
                 why,
@@ -166,7 +188,7 @@ impl fmt::Display for Note {
                     )?,
                 }
                 f.write_str(", recomputed from the original start: ")?;
-                budget(f, *target, *start, *b)
+                budget(f, target, *start, *b)
             }
             Line::FreshClock { from, to, at } => {
                 write!(
@@ -175,8 +197,8 @@ impl fmt::Display for Note {
                     utc(*at)
                 )
             }
-            Line::Paused { at } => write!(f, "paused at {} (waiting on customer)", utc(*at)),
-            Line::Resumed { at } => write!(f, "resumed at {} (customer replied)", utc(*at)),
+            Line::Paused { at, status } => write!(f, "paused at {} ({status})", utc(*at)),
+            Line::Resumed { at, why } => write!(f, "resumed at {} ({why})", utc(*at)),
             Line::Stopped { at, reason } => write!(f, "stopped at {} ({reason})", utc(*at)),
             Line::Reopened { at } => write!(f, "reopened at {}: resumes with its remaining budget", utc(*at)),
             Line::NotApplicable { metric, channel } => {
@@ -196,6 +218,7 @@ impl fmt::Display for Note {
             }
             Line::Due { at, zone } => write!(f, "due {}", local(*at, *zone)),
             Line::NoDue => f.write_str("no due instant while paused: the end of the wait is unknown"),
+            Line::NoDueStopped => f.write_str("no due instant: stopped while paused with budget left"),
         }
     }
 }

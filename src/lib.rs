@@ -106,10 +106,11 @@ pub use crate::explain::Note;
 pub use crate::holiday::{Holiday, HolidaySet};
 pub use crate::hours::{LocalSpan, WeeklyHours};
 pub use crate::policy::{
-    Channel, ClockKind, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
+    Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
+    TicketStatus,
 };
-pub use crate::report::{MetricReport, Report, Status, ThresholdCrossing};
-pub use crate::target::Target;
+pub use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
+pub use crate::target::{Target, WrittenTarget};
 pub use crate::ticket::{Event, EventKind, Ticket, evaluate};
 pub use crate::zone::{Zone, parse_instant};
 

@@ -1,14 +1,17 @@
-//! The report of a ticket (SPEC 7): per metric its target, status, due
-//! instant and figures, with a readable explanation of the due instant.
+//! The report of a ticket: per metric its target, status, due instant and
+//! figures, with a readable explanation of the due instant.
+//!
+//! Stages: the engine fills these types; they hold explanation notes, which
+//! render themselves (`explain` does not know about reports).
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Serialize, Serializer};
 
-use crate::explain::Note;
+use crate::explain::{Note, local_string, utc_string};
 use crate::policy::ClockKind;
-use crate::target::Target;
+use crate::target::WrittenTarget;
 
 /// Where a metric's clock stands at the report's `as_of`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -78,9 +81,9 @@ pub struct MetricReport {
     pub metric: String,
     /// Business or calendar clock.
     pub clock: ClockKind,
-    /// The target as written (`null` when there is none).
-    #[serde(serialize_with = "opt_display")]
-    pub target: Option<Target>,
+    /// The target as written in the policy or the agreement (`"90m"`
+    /// stays `"90m"`); `null` when there is none.
+    pub target: Option<WrittenTarget>,
     /// True if the target was agreed for this ticket.
     pub agreed: bool,
     /// Where the clock stands.
@@ -113,6 +116,53 @@ pub struct MetricReport {
     pub warnings: Vec<ThresholdCrossing>,
     /// How the due instant came about, for a person to read.
     pub explanation: Vec<Note>,
+    /// The clock's cycles: how many started, how they ended. The fields
+    /// above describe the current (or last) cycle.
+    pub cycles: CycleSummary,
+}
+
+/// A metric's cycles: every metric has at least one once started; update
+/// and next-reply metrics start one per restart or per customer message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CycleSummary {
+    /// Cycles started, the current one included.
+    pub count: u32,
+    /// Finished cycles that were met.
+    pub met: u32,
+    /// Finished cycles that were breached.
+    pub breached: u32,
+    /// Each finished cycle (ended by a stop or by a new cycle), oldest
+    /// first; the last one is the current cycle when the clock is stopped.
+    pub finished: Vec<CycleReport>,
+}
+
+/// One finished cycle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CycleReport {
+    /// When it started.
+    #[serde(serialize_with = "utc")]
+    pub started_at: DateTime<Utc>,
+    /// When it ended: the stop, or the start of the next cycle.
+    #[serde(serialize_with = "utc")]
+    pub stopped_at: DateTime<Utc>,
+    /// Its due instant (null when it ended paused with budget left, or had
+    /// no target).
+    #[serde(serialize_with = "opt_utc")]
+    pub due_at: Option<DateTime<Utc>>,
+    /// `met`, `breached` or `no_target`.
+    pub status: Status,
+}
+
+impl CycleSummary {
+    pub(crate) fn of(count: u32, finished: Vec<CycleReport>) -> CycleSummary {
+        let tally = |s| finished.iter().filter(|c| c.status == s).count() as u32;
+        CycleSummary {
+            count,
+            met: tally(Status::Met),
+            breached: tally(Status::Breached),
+            finished,
+        }
+    }
 }
 
 /// The instant a warning threshold is crossed.
@@ -123,16 +173,6 @@ pub struct ThresholdCrossing {
     /// The earliest instant at which elapsed >= ceil(threshold x budget).
     #[serde(serialize_with = "utc")]
     pub at: DateTime<Utc>,
-}
-
-/// A UTC instant as RFC 3339 with `Z` (`2026-11-20T21:30:00Z`).
-pub(crate) fn utc_string(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// A local instant with its offset (`2026-11-20T16:30:00-05:00`, `+00:00`).
-pub(crate) fn local_string(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 fn utc<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -149,13 +189,6 @@ fn opt_utc<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::E
 fn opt_local<S: Serializer>(t: &Option<DateTime<FixedOffset>>, s: S) -> Result<S::Ok, S::Error> {
     match t {
         Some(t) => s.serialize_str(&local_string(t)),
-        None => s.serialize_none(),
-    }
-}
-
-fn opt_display<S: Serializer, T: fmt::Display>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.collect_str(v),
         None => s.serialize_none(),
     }
 }

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -119,6 +120,80 @@ impl fmt::Display for Target {
                 Ok(())
             }
         }
+    }
+}
+
+/// A target with the text it was written as: reports show `"90m"` as
+/// written, not the canonical `"1h30m"`.
+///
+/// # Example
+/// ```
+/// use sla_deadline::{Target, WrittenTarget};
+/// let t: WrittenTarget = "90m".parse()?;
+/// assert_eq!(t.value(), Target::Time(5400));
+/// assert_eq!(t.to_string(), "90m");
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WrittenTarget {
+    value: Target,
+    // Shared: every cell of a policy's grid and every report of it points at
+    // the same text, so a report copies a pointer, not a string.
+    text: Arc<str>,
+}
+
+impl WrittenTarget {
+    pub(crate) fn new(value: Target, text: &str) -> WrittenTarget {
+        WrittenTarget {
+            value,
+            text: Arc::from(text),
+        }
+    }
+
+    /// "No target", written `none`: one shared text, so that clocks and
+    /// reports without a target allocate nothing.
+    pub(crate) fn none() -> WrittenTarget {
+        static NONE: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from("none"));
+        WrittenTarget {
+            value: Target::None,
+            text: Arc::clone(&NONE),
+        }
+    }
+
+    /// The parsed target.
+    pub fn value(&self) -> Target {
+        self.value
+    }
+
+    /// The text as written in the policy or the agreement.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for WrittenTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl FromStr for WrittenTarget {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<WrittenTarget, Error> {
+        Ok(WrittenTarget::new(s.parse()?, s))
+    }
+}
+
+impl Serialize for WrittenTarget {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for WrittenTarget {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<WrittenTarget, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -138,6 +138,24 @@ impl Zone {
         Ok(local)
     }
 
+    /// As [`Zone::checked_local`] for the instant `t` (seconds), naming it
+    /// with `what()` only when it is out of range: instants a day inside the
+    /// range, the usual case, are converted without the checks.
+    pub(crate) fn local_in_range(
+        &self,
+        t: i64,
+        what: impl FnOnce() -> String,
+    ) -> Result<DateTime<FixedOffset>, Error> {
+        if (MIN_INSTANT_S + 86_400..=MAX_INSTANT_S - 86_400).contains(&t) {
+            if let Some(utc) = DateTime::from_timestamp(t, 0) {
+                return Ok(self.local(utc));
+            }
+        }
+        let what = what();
+        let utc = checked_instant(t, &what)?;
+        self.checked_local(utc, &what)
+    }
+
     /// True for an IANA zone whose clocks still change in
     /// [`LAST_RULES_YEAR`]: chrono-tz gets its later years wrong.
     pub(crate) fn has_dst_at_rules_end(&self) -> bool {

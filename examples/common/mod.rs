@@ -122,7 +122,7 @@ pub(crate) fn print_report(report: &Report, detail: bool) {
         println!(
             "{:<16} {:<7} {:<15} {:<26} {:<21} {:>12} {:>12}",
             m.metric,
-            opt(m.target),
+            opt(m.target.as_ref()),
             m.status.to_string(),
             opt(m.due_local.map(|d| d.to_rfc3339())),
             opt(m

@@ -18,15 +18,15 @@ use crate::calendar::{Calendar, DayMode, MAX_INTERVALS};
 use crate::error::{Error, Location, Result};
 use crate::holiday::{HolidaySet, SetCache};
 use crate::hours::{LocalSpan, WeeklyHours, check_day};
-use crate::target::Target;
+use crate::target::{Target, WrittenTarget};
 use crate::zone::{LAST_RULES_YEAR, Zone};
 
-use super::model::{Channel, ClockKind, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange};
-use super::raw::{self, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
-
-// The event kinds of SPEC 5, the only names `start`, `stop` and `restart`
-// may use.
-use crate::ticket::EVENT_NAMES as EVENTS;
+use super::model::{
+    Channel, ClockKind, Cycles, Lists, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
+    SharedIds, TicketStatus,
+};
+use super::raw::{self, ClockSpec, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
+use super::triggers::{EVENT_KINDS as EVENTS, MAX_STATUSES, Triggers, WAITING};
 
 /// The horizon of a policy that does not set one.
 pub(crate) const DEFAULT_HORIZON: (i32, i32) = (2020, 2035);
@@ -171,8 +171,13 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         ));
     }
     let channels = channels(ctx, raw.channels)?;
+    let statuses = statuses(ctx, raw.statuses)?;
     let regions = regions(ctx, raw.regions, &options)?;
-    let metrics = metrics(ctx, raw.metrics, &severities, &channels)?;
+    let metrics = metrics(ctx, raw.metrics, &severities, &channels, &statuses)?;
+    let listed = metrics
+        .iter()
+        .fold(Triggers::default(), |all, m| all.union(m.lists.all()));
+    let names = SharedIds::of(&severities, &channels);
     Ok(Policy {
         id: id.into_inner(),
         name: name.into_inner(),
@@ -181,8 +186,11 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         regions,
         severities,
         channels,
+        statuses,
         metrics,
         options,
+        listed,
+        names,
     })
 }
 
@@ -278,6 +286,50 @@ fn channels(ctx: &Ctx<'_>, table: Option<Spanned<IdMap<raw::RawChannel>>>) -> Re
         .collect())
 }
 
+/// `[statuses]` is optional; a status id must not read as something else
+/// in an event list or a `status_changed` event.
+fn statuses(ctx: &Ctx<'_>, table: Option<Spanned<IdMap<raw::RawStatus>>>) -> Result<Vec<TicketStatus>> {
+    let Some(table) = table else {
+        return Ok(Vec::new());
+    };
+    let entries = ordered(table.get_ref());
+    if entries.len() > MAX_STATUSES {
+        return Err(ctx.err(
+            "statuses",
+            table.span(),
+            format!(
+                "{} statuses declared: expected at most {MAX_STATUSES}",
+                entries.len()
+            ),
+        ));
+    }
+    let mut out = Vec::with_capacity(entries.len());
+    for (id, st) in entries {
+        let path = join("statuses", id.get_ref());
+        check_id(ctx, &path, id)?;
+        let name = id.get_ref().as_str();
+        if name == "open" || EVENTS.contains(&name) {
+            return Err(ctx.err(
+                &path,
+                id.span(),
+                format!(
+                    "status id {name:?} is taken by {}: expected another id, such as \"pending_vendor\"",
+                    if name == "open" {
+                        "the built-in status `open`"
+                    } else {
+                        "an event kind"
+                    }
+                ),
+            ));
+        }
+        out.push(TicketStatus {
+            id: name.to_string(),
+            name: name_or_id(&st.get_ref().name, name),
+        });
+    }
+    Ok(out)
+}
+
 fn options(ctx: &Ctx<'_>, raw: Option<Spanned<raw::RawOptions>>) -> Result<Options> {
     let mut options = Options {
         severity_change: SeverityChange::Recompute,
@@ -327,15 +379,15 @@ fn options(ctx: &Ctx<'_>, raw: Option<Spanned<raw::RawOptions>>) -> Result<Optio
             ));
         }
         let mut warnings: Vec<f64> = Vec::new();
-        // By bit pattern: every threshold is in (0, 1], so no -0.0 or NaN.
+        // By bit pattern: every threshold is in (0, 10], so no -0.0 or NaN.
         let mut seen: HashSet<u64> = HashSet::new();
         for p in v.get_ref() {
             let x = *p.get_ref();
-            if !(x > 0.0 && x <= 1.0) {
+            if !(x > 0.0 && x <= 10.0) {
                 return Err(ctx.err(
                     "options.warnings",
                     p.span(),
-                    format!("warning threshold {x} is out of range: expected a fraction of the target in (0, 1], such as 0.75"),
+                    format!("warning threshold {x} is out of range: expected a fraction of the target in (0, 10], such as 0.75 or 1.5"),
                 ));
             }
             if !seen.insert(x.to_bits()) {
@@ -757,6 +809,7 @@ fn metrics(
     table: Option<Spanned<IdMap<RawMetric>>>,
     severities: &[Severity],
     channels: &[Channel],
+    statuses: &[TicketStatus],
 ) -> Result<Vec<Metric>> {
     let entries = id_table(ctx, "metrics", &table, "metric")?;
     if entries.len() > MAX_METRICS {
@@ -796,58 +849,195 @@ fn metrics(
     };
     let mut out = Vec::new();
     for (id, m) in entries {
-        out.push(metric_of(ctx, id, m, severities, channels, &ids)?);
+        out.push(metric_of(ctx, id, m, severities, channels, statuses, &ids)?);
     }
     Ok(out)
 }
 
+/// One of a metric's trigger lists: event kinds and declared statuses
+/// ("entering that status"), each once.
 fn events(
     ctx: &Ctx<'_>,
     path: &str,
     table: &Range<usize>,
     key: &str,
     value: &Option<Spanned<Strings>>,
-    required: bool,
-) -> Result<Vec<String>> {
+    statuses: &[TicketStatus],
+) -> Result<(Vec<String>, Triggers)> {
     let kpath = join(path, key);
+    let names = || {
+        list(
+            EVENTS
+                .iter()
+                .copied()
+                .chain(statuses.iter().map(|s| s.id.as_str())),
+        )
+    };
     let Some(value) = value else {
-        if required {
-            return Err(ctx.missing(
-                path,
-                table.clone(),
-                key,
-                &format!("a list of events, from {}", list(EVENTS)),
-            ));
+        if key == "restart" {
+            return Ok((Vec::new(), Triggers::default()));
         }
-        return Ok(Vec::new());
+        return Err(ctx.missing(
+            path,
+            table.clone(),
+            key,
+            &format!("a list of events, from {}", names()),
+        ));
     };
     let mut out: Vec<String> = Vec::new();
+    let mut bits = Triggers::default();
     for e in value.get_ref() {
         let name = e.get_ref();
-        if !EVENTS.contains(&name.as_str()) {
-            return Err(ctx.err(
-                &kpath,
-                e.span(),
-                format!("unknown event {name:?}: expected one of {}", list(EVENTS)),
-            ));
-        }
-        if out.contains(name) {
+        let Some(bit) = Triggers::bit_of(name, statuses.iter().map(|s| s.id.as_str())) else {
+            let why = if name == "open" {
+                format!(
+                    "status {name:?} cannot be listed (a ticket returns to it; list \"status_changed\" for any change of status)"
+                )
+            } else {
+                format!("unknown event {name:?}")
+            };
+            return Err(ctx.err(&kpath, e.span(), format!("{why}: expected one of {}", names())));
+        };
+        if bits.has(bit) {
             return Err(ctx.err(
                 &kpath,
                 e.span(),
                 format!("event {name:?} is listed twice: expected each event once"),
             ));
         }
+        bits = bits.with(bit);
         out.push(name.clone());
     }
     if key == "start" && out.is_empty() {
         return Err(ctx.err(
             &kpath,
             value.span(),
-            format!("no start event: expected at least one, from {}", list(EVENTS)),
+            format!("no start event: expected at least one, from {}", names()),
         ));
     }
-    Ok(out)
+    Ok((out, bits))
+}
+
+/// `pause_in`, or its short form `pauses_while_waiting`: the statuses
+/// during which the clock does not count.
+fn pause_in(
+    ctx: &Ctx<'_>,
+    path: &str,
+    m: &RawMetric,
+    statuses: &[TicketStatus],
+) -> Result<(Vec<String>, Triggers)> {
+    match (&m.pause_in, &m.pauses_while_waiting) {
+        (Some(_), Some(short)) => Err(ctx.err(
+            &join(path, "pauses_while_waiting"),
+            short.span(),
+            "both `pause_in` and `pauses_while_waiting` given: expected one (`pauses_while_waiting = true` is short for `pause_in = [\"waiting_on_customer\"]`)",
+        )),
+        (None, Some(short)) if *short.get_ref() => Ok((
+            vec!["waiting_on_customer".to_string()],
+            Triggers::bit(WAITING),
+        )),
+        (None, _) => Ok((Vec::new(), Triggers::default())),
+        (Some(listed), None) => {
+            let kpath = join(path, "pause_in");
+            let names =
+                || list(std::iter::once("waiting_on_customer").chain(statuses.iter().map(|s| s.id.as_str())));
+            let mut out = Vec::new();
+            let mut bits = Triggers::default();
+            for s in listed.get_ref() {
+                let name = s.get_ref();
+                let bit = if name == "waiting_on_customer" {
+                    Some(WAITING)
+                } else {
+                    statuses
+                        .iter()
+                        .position(|st| &st.id == name)
+                        .map(|j| (EVENTS.len() + j) as u32)
+                };
+                let Some(bit) = bit else {
+                    return Err(ctx.err(
+                        &kpath,
+                        s.span(),
+                        format!("unknown status {name:?}: expected one of {}", names()),
+                    ));
+                };
+                if bits.has(bit) {
+                    return Err(ctx.err(
+                        &kpath,
+                        s.span(),
+                        format!("status {name:?} is listed twice: expected each status once"),
+                    ));
+                }
+                bits = bits.with(bit);
+                out.push(name.clone());
+            }
+            Ok((out, bits))
+        }
+    }
+}
+
+/// `clock`: one kind for every severity, or a table naming each severity.
+fn clocks(
+    ctx: &Ctx<'_>,
+    path: &str,
+    span: &Range<usize>,
+    m: &RawMetric,
+    severities: &[Severity],
+) -> Result<Vec<ClockKind>> {
+    const EXPECTED: &str = "\"business\" or \"calendar\"";
+    let kind = |kpath: &str, text: &str, span: Range<usize>| match text {
+        "business" => Ok(ClockKind::Business),
+        "calendar" => Ok(ClockKind::Calendar),
+        other => Err(ctx.err(
+            kpath,
+            span,
+            format!("unknown clock {other:?}: expected {EXPECTED}"),
+        )),
+    };
+    let spec = m.clock.as_ref().ok_or_else(|| {
+        ctx.missing(
+            path,
+            span.clone(),
+            "clock",
+            &format!("{EXPECTED}, or a table of them by severity"),
+        )
+    })?;
+    let cpath = join(path, "clock");
+    match spec.get_ref() {
+        ClockSpec::One(text) => Ok(vec![kind(&cpath, text, spec.span())?; severities.len()]),
+        ClockSpec::BySeverity(table) => {
+            let mut out: Vec<Option<ClockKind>> = vec![None; severities.len()];
+            for (sev, text) in ordered(table) {
+                let kpath = join(&cpath, sev.get_ref());
+                let Some(s) = severities.iter().position(|x| &x.id == sev.get_ref()) else {
+                    return Err(ctx.err(
+                        &kpath,
+                        sev.span(),
+                        format!(
+                            "unknown severity {:?}: expected one of {}",
+                            sev.get_ref(),
+                            list(severities.iter().map(|x| x.id.as_str()))
+                        ),
+                    ));
+                };
+                out[s] = Some(kind(&kpath, text.get_ref(), text.span())?);
+            }
+            out.iter()
+                .zip(severities)
+                .map(|(k, sev)| {
+                    k.ok_or_else(|| {
+                        ctx.err(
+                            &cpath,
+                            spec.span(),
+                            format!(
+                                "no clock for severity {:?}: expected a clock for every severity",
+                                sev.id
+                            ),
+                        )
+                    })
+                })
+                .collect()
+        }
+    }
 }
 
 /// Severity and channel ids to their index, so that each lookup is O(1)
@@ -863,29 +1053,31 @@ fn metric_of(
     metric: &Spanned<RawMetric>,
     severities: &[Severity],
     channels: &[Channel],
+    statuses: &[TicketStatus],
     ids: &Ids<'_>,
 ) -> Result<Metric> {
     let path = format!("metrics.{}", id.get_ref());
     let m = metric.get_ref();
     let span = metric.span();
-    let clock = m
-        .clock
-        .as_ref()
-        .ok_or_else(|| ctx.missing(&path, span.clone(), "clock", "\"business\" or \"calendar\""))?;
-    let clock = match clock.get_ref().as_str() {
-        "business" => ClockKind::Business,
-        "calendar" => ClockKind::Calendar,
-        other => {
-            return Err(ctx.err(
-                &join(&path, "clock"),
-                clock.span(),
-                format!("unknown clock {other:?}: expected \"business\" or \"calendar\""),
-            ));
-        }
+    let clocks = clocks(ctx, &path, &span, m, severities)?;
+    let (start, start_bits) = events(ctx, &path, &span, "start", &m.start, statuses)?;
+    let (stop, stop_bits) = events(ctx, &path, &span, "stop", &m.stop, statuses)?;
+    let (restart, restart_bits) = events(ctx, &path, &span, "restart", &m.restart, statuses)?;
+    let (pause_in, pause_bits) = pause_in(ctx, &path, m, statuses)?;
+    let cycles = match &m.cycles {
+        None => Cycles::Once,
+        Some(v) => match v.get_ref().as_str() {
+            "once" => Cycles::Once,
+            "repeat" => Cycles::Repeat,
+            other => {
+                return Err(ctx.err(
+                    &join(&path, "cycles"),
+                    v.span(),
+                    format!("unknown cycles {other:?}: expected \"once\" or \"repeat\""),
+                ));
+            }
+        },
     };
-    let start = events(ctx, &path, &span, "start", &m.start, true)?;
-    let stop = events(ctx, &path, &span, "stop", &m.stop, true)?;
-    let restart = events(ctx, &path, &span, "restart", &m.restart, false)?;
     let on_reopen = match &m.on_reopen {
         None => OnReopen::Nothing,
         Some(v) => match v.get_ref().as_str() {
@@ -901,8 +1093,6 @@ fn metric_of(
             }
         },
     };
-    let pauses = m.pauses_while_waiting.as_ref().is_some_and(|p| *p.get_ref());
-
     let chan_ids: Vec<&str> = channels.iter().map(|c| c.id.as_str()).collect();
     let mut applies: Vec<String> = Vec::new();
     let mut applicable = vec![m.channels.is_none(); channels.len()];
@@ -946,7 +1136,7 @@ fn metric_of(
         ctx,
         path: &path,
         metric: id.get_ref(),
-        clock,
+        clocks: &clocks,
         severities,
         channels,
         ids,
@@ -957,12 +1147,19 @@ fn metric_of(
     Ok(Metric {
         id: id.get_ref().clone(),
         name: name_or_id(&m.name, id.get_ref()),
-        clock,
+        clocks,
         start,
         stop,
         restart,
+        pause_in,
+        lists: Lists {
+            start: start_bits,
+            stop: stop_bits,
+            restart: restart_bits,
+            pause_in: pause_bits,
+        },
+        cycles,
         on_reopen,
-        pauses,
         channels: applies,
         grid,
     })
@@ -974,7 +1171,7 @@ struct Grid<'a> {
     ctx: &'a Ctx<'a>,
     path: &'a str,
     metric: &'a str,
-    clock: ClockKind,
+    clocks: &'a [ClockKind],
     severities: &'a [Severity],
     channels: &'a [Channel],
     ids: &'a Ids<'a>,
@@ -984,7 +1181,7 @@ struct Grid<'a> {
 const TARGET_FORMS: &str = "`target`, `by_severity`, `by_channel` or `grid`";
 
 impl Grid<'_> {
-    fn build(&self, m: &RawMetric, span: &Range<usize>) -> Result<Vec<Vec<Target>>> {
+    fn build(&self, m: &RawMetric, span: &Range<usize>) -> Result<Vec<Vec<WrittenTarget>>> {
         let forms: Vec<(&str, Range<usize>)> = [
             ("target", m.target.as_ref().map(Spanned::span)),
             ("by_severity", m.by_severity.as_ref().map(Spanned::span)),
@@ -1005,30 +1202,30 @@ impl Grid<'_> {
             ));
         }
         let (ns, nc) = (self.severities.len(), self.channels.len());
-        let mut cells: Vec<Vec<Option<Target>>> = vec![vec![None; nc]; ns];
+        let mut cells: Vec<Vec<Option<WrittenTarget>>> = vec![vec![None; nc]; ns];
         if let Some(t) = &m.target {
-            let target = self.target(&join(self.path, "target"), t.get_ref(), t.span())?;
+            let target = self.target(&join(self.path, "target"), t.get_ref(), t.span(), None)?;
             for row in &mut cells {
                 for cell in row.iter_mut() {
-                    *cell = Some(target);
+                    *cell = Some(target.clone());
                 }
             }
         } else if let Some(table) = &m.by_severity {
             let tpath = join(self.path, "by_severity");
             for (sev, t) in ordered(table.get_ref()) {
                 let s = self.severity(&tpath, sev)?;
-                let target = self.target(&join(&tpath, sev.get_ref()), t.get_ref(), t.span())?;
+                let target = self.target(&join(&tpath, sev.get_ref()), t.get_ref(), t.span(), Some(s))?;
                 for cell in &mut cells[s] {
-                    *cell = Some(target);
+                    *cell = Some(target.clone());
                 }
             }
         } else if let Some(table) = &m.by_channel {
             let tpath = join(self.path, "by_channel");
             for (chan, t) in ordered(table.get_ref()) {
                 let c = self.channel(&tpath, chan)?;
-                let target = self.target(&join(&tpath, chan.get_ref()), t.get_ref(), t.span())?;
+                let target = self.target(&join(&tpath, chan.get_ref()), t.get_ref(), t.span(), None)?;
                 for row in &mut cells {
-                    row[c] = Some(target);
+                    row[c] = Some(target.clone());
                 }
             }
         } else if let Some(table) = &m.grid {
@@ -1038,15 +1235,16 @@ impl Grid<'_> {
                 let rpath = join(&tpath, sev.get_ref());
                 match row.get_ref() {
                     Row::All(t) => {
-                        let target = self.target(&rpath, t, row.span())?;
+                        let target = self.target(&rpath, t, row.span(), Some(s))?;
                         for cell in &mut cells[s] {
-                            *cell = Some(target);
+                            *cell = Some(target.clone());
                         }
                     }
                     Row::ByChannel(by) => {
                         for (chan, t) in ordered(by) {
                             let c = self.channel(&rpath, chan)?;
-                            let target = self.target(&join(&rpath, chan.get_ref()), t.get_ref(), t.span())?;
+                            let target =
+                                self.target(&join(&rpath, chan.get_ref()), t.get_ref(), t.span(), Some(s))?;
                             cells[s][c] = Some(target);
                         }
                     }
@@ -1064,13 +1262,18 @@ impl Grid<'_> {
 
     /// Every severity x applicable channel has a target; the others get
     /// `none`.
-    fn complete(&self, m: &RawMetric, cells: Vec<Vec<Option<Target>>>) -> Result<Vec<Vec<Target>>> {
+    fn complete(
+        &self,
+        m: &RawMetric,
+        cells: Vec<Vec<Option<WrittenTarget>>>,
+    ) -> Result<Vec<Vec<WrittenTarget>>> {
+        let none = WrittenTarget::none();
         let mut grid = Vec::with_capacity(cells.len());
         for (s, row) in cells.into_iter().enumerate() {
             let mut out = Vec::with_capacity(row.len());
             for (c, cell) in row.into_iter().enumerate() {
                 match cell {
-                    _ if !self.applicable[c] => out.push(Target::None),
+                    _ if !self.applicable[c] => out.push(none.clone()),
                     Some(t) => out.push(t),
                     None => return Err(self.gap(m, s, c)),
                 }
@@ -1151,7 +1354,15 @@ impl Grid<'_> {
         Ok(c)
     }
 
-    fn target(&self, path: &str, text: &str, span: Range<usize>) -> Result<Target> {
+    /// The target at `path`; `severity` is the severity it is for, `None`
+    /// when it holds for every severity.
+    fn target(
+        &self,
+        path: &str,
+        text: &str,
+        span: Range<usize>,
+        severity: Option<usize>,
+    ) -> Result<WrittenTarget> {
         if text.trim_start().starts_with('-') {
             return Err(self.ctx.err(
                 path,
@@ -1164,19 +1375,30 @@ impl Grid<'_> {
         let target = Target::parse_at(text, || {
             Location::new(self.ctx.origin, path).at_offset(self.ctx.text, span.start)
         })?;
-        if self.clock == ClockKind::Calendar {
-            if let Target::BusinessDays(_) = target {
+        if let Target::BusinessDays(_) = target {
+            let calendar = |s: &usize| self.clocks.get(*s) == Some(&ClockKind::Calendar);
+            let on_calendar = match severity {
+                Some(s) => calendar(&s).then_some(s),
+                None => (0..self.clocks.len()).find(calendar),
+            };
+            if let Some(s) = on_calendar {
+                let uniform = self.clocks.iter().all(|k| *k == ClockKind::Calendar);
+                let whose = if uniform {
+                    String::new()
+                } else {
+                    format!(" for severity {:?}", self.severities[s].id)
+                };
                 return Err(self.ctx.err(
                     path,
                     span,
                     format!(
-                        "{text:?} counts business days but metric {:?} has a calendar clock: expected calendar time such as \"48h\", or clock = \"business\"",
+                        "{text:?} counts business days but metric {:?} has a calendar clock{whose}: expected calendar time such as \"48h\", or clock = \"business\"",
                         self.metric
                     ),
                 ));
             }
         }
-        Ok(target)
+        Ok(WrittenTarget::new(target, text))
     }
 }
 

@@ -10,7 +10,12 @@ mod builtin;
 mod load;
 mod model;
 mod raw;
+mod triggers;
 
 pub use self::model::{
-    Channel, ClockKind, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
+    Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
+    TicketStatus,
 };
+#[cfg(test)]
+pub(crate) use self::model::{Lists, SharedIds};
+pub(crate) use self::triggers::{EVENT_KINDS, Triggers, WAITING};

@@ -2,9 +2,13 @@
 //! loader: ids are unique, every metric has a target for every severity and
 //! channel it applies to, every event name is known.
 
+use std::sync::Arc;
+
 use crate::calendar::{Calendar, DayMode};
 use crate::error::{Error, Result};
-use crate::target::Target;
+use crate::target::{Target, WrittenTarget};
+
+use super::triggers::Triggers;
 
 /// A vendor's SLA policy: regions, severities, channels, metrics, options.
 ///
@@ -25,8 +29,39 @@ pub struct Policy {
     pub(crate) regions: Vec<Region>,
     pub(crate) severities: Vec<Severity>,
     pub(crate) channels: Vec<Channel>,
+    pub(crate) statuses: Vec<TicketStatus>,
     pub(crate) metrics: Vec<Metric>,
     pub(crate) options: Options,
+    /// Every trigger some metric lists: `customer_replied` outside a wait is
+    /// a customer message, not a redundant event, when it is in here.
+    pub(crate) listed: Triggers,
+    /// Severity and channel ids as shared text, for explanations: a report
+    /// names them without copying them.
+    pub(crate) names: SharedIds,
+}
+
+/// Ids shared with reports' explanations.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct SharedIds {
+    pub(crate) severities: Vec<Arc<str>>,
+    pub(crate) channels: Vec<Arc<str>>,
+}
+
+impl SharedIds {
+    pub(crate) fn of(severities: &[Severity], channels: &[Channel]) -> SharedIds {
+        SharedIds {
+            severities: severities.iter().map(|s| Arc::from(s.id.as_str())).collect(),
+            channels: channels.iter().map(|c| Arc::from(c.id.as_str())).collect(),
+        }
+    }
+}
+
+/// A ticket status the policy declares (`[statuses.pending_vendor]`), beside
+/// the built-in `open` and `waiting_on_customer`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketStatus {
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 /// A support centre: its calendar and languages.
@@ -63,6 +98,18 @@ pub enum ClockKind {
     Calendar,
 }
 
+/// Whether a metric measures one cycle or a new one after each stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cycles {
+    /// Once stopped, it stays stopped (until a reopen says otherwise).
+    #[default]
+    Once,
+    /// After a stop, the next event of its `start` list opens a new cycle
+    /// with a fresh budget (next reply time).
+    Repeat,
+}
+
 /// What a stopped clock does when the ticket is reopened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,22 +140,41 @@ pub enum SeverityChange {
 pub struct Metric {
     pub(crate) id: String,
     pub(crate) name: String,
-    pub(crate) clock: ClockKind,
-    /// Event kinds (SPEC 5 names) that start the clock when it has not
-    /// started yet.
+    /// The clock kind per severity, in the policy's severity order.
+    pub(crate) clocks: Vec<ClockKind>,
+    /// Triggers (event kinds, or entering a declared status) that start the
+    /// clock when it is not counting.
     pub(crate) start: Vec<String>,
-    /// Event kinds that stop it for good (until a reopen).
+    /// Triggers that stop it.
     pub(crate) stop: Vec<String>,
-    /// Event kinds that start a new cycle while it runs.
+    /// Triggers that start a new cycle while it counts.
     pub(crate) restart: Vec<String>,
+    /// Statuses during which it does not count.
+    pub(crate) pause_in: Vec<String>,
+    /// The four lists above as bit sets.
+    pub(crate) lists: Lists,
+    pub(crate) cycles: Cycles,
     pub(crate) on_reopen: OnReopen,
-    /// True if waiting on the customer pauses it.
-    pub(crate) pauses: bool,
     /// Channels it applies to; empty means all.
     pub(crate) channels: Vec<String>,
     /// Targets: `(severity, channel)` lookup, resolved by the loader into
     /// a full grid, indexed `[severity][channel]` in the policy's order.
-    pub(crate) grid: Vec<Vec<Target>>,
+    pub(crate) grid: Vec<Vec<WrittenTarget>>,
+}
+
+/// A metric's lists, compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Lists {
+    pub(crate) start: Triggers,
+    pub(crate) stop: Triggers,
+    pub(crate) restart: Triggers,
+    pub(crate) pause_in: Triggers,
+}
+
+impl Lists {
+    pub(crate) fn all(&self) -> Triggers {
+        self.start.union(self.stop).union(self.restart)
+    }
 }
 
 /// Policy-wide clock options.
@@ -148,6 +214,11 @@ impl Policy {
     /// Its channels, in file order.
     pub fn channels(&self) -> &[Channel] {
         &self.channels
+    }
+    /// The statuses it declares, in file order (without the built-in
+    /// `open` and `waiting_on_customer`).
+    pub fn statuses(&self) -> &[TicketStatus] {
+        &self.statuses
     }
     /// Its metrics, in file order (the order of reports).
     pub fn metrics(&self) -> &[Metric] {
@@ -202,6 +273,11 @@ impl Policy {
             .ok_or_else(|| Error::unknown("metric", id, self.metrics.iter().map(|m| m.id.as_str())))
     }
 
+    /// The index of declared status `id`.
+    pub(crate) fn status_index(&self, id: &str) -> Option<usize> {
+        self.statuses.iter().position(|s| s.id == id)
+    }
+
     pub(crate) fn severity_index(&self, id: &str) -> Option<usize> {
         self.severities.iter().position(|s| s.id == id)
     }
@@ -227,6 +303,17 @@ impl Region {
     /// The languages it serves.
     pub fn languages(&self) -> &[String] {
         &self.languages
+    }
+}
+
+impl TicketStatus {
+    /// Its id, e.g. `pending_vendor`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Its display name.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 }
 
@@ -265,13 +352,26 @@ impl Metric {
     pub fn name(&self) -> &str {
         &self.name
     }
-    /// Business or calendar clock.
-    pub fn clock(&self) -> ClockKind {
-        self.clock
+    /// Its clock kind for the severity at index `severity` of the policy.
+    pub(crate) fn clock_at(&self, severity: usize) -> ClockKind {
+        self.clocks.get(severity).copied().unwrap_or(ClockKind::Business)
     }
-    /// True if waiting on the customer pauses it.
-    pub fn pauses(&self) -> bool {
-        self.pauses
+    /// Its clock kind for a severity, `None` if the severity is unknown.
+    pub fn clock(&self, policy: &Policy, severity: &str) -> Option<ClockKind> {
+        Some(self.clock_at(policy.severity_index(severity)?))
+    }
+    /// Its clock kind per severity, in the policy's severity order.
+    pub fn clocks(&self) -> &[ClockKind] {
+        &self.clocks
+    }
+    /// One cycle, or a new cycle after each stop.
+    pub fn cycles(&self) -> Cycles {
+        self.cycles
+    }
+    /// The statuses during which it does not count (`waiting_on_customer`
+    /// and declared statuses).
+    pub fn pause_in(&self) -> &[String] {
+        &self.pause_in
     }
     /// True if it applies to tickets from `channel`.
     pub fn applies_to(&self, channel: &str) -> bool {
@@ -280,37 +380,29 @@ impl Metric {
 
     /// Its target for a severity and channel of `policy` (by index), or
     /// `None` when either index is out of range.
-    pub(crate) fn target_at(&self, severity: usize, channel: usize) -> Option<Target> {
-        self.grid.get(severity)?.get(channel).copied()
+    pub(crate) fn target_at(&self, severity: usize, channel: usize) -> Option<&WrittenTarget> {
+        self.grid.get(severity)?.get(channel)
     }
 
     /// Its target for a severity and channel, `None` if unknown.
     pub fn target(&self, policy: &Policy, severity: &str, channel: &str) -> Option<Target> {
         self.target_at(policy.severity_index(severity)?, policy.channel_index(channel)?)
+            .map(WrittenTarget::value)
     }
 
-    pub(crate) fn starts_on(&self, kind: &str) -> bool {
-        self.start.iter().any(|k| k == kind)
-    }
-    pub(crate) fn stops_on(&self, kind: &str) -> bool {
-        self.stop.iter().any(|k| k == kind)
-    }
-    pub(crate) fn restarts_on(&self, kind: &str) -> bool {
-        self.restart.iter().any(|k| k == kind)
-    }
     /// What it does when the ticket is reopened.
     pub fn on_reopen(&self) -> OnReopen {
         self.on_reopen
     }
-    /// The event kinds (SPEC 5 names) that start it.
+    /// The triggers (event kinds or declared statuses) that start it.
     pub fn start_events(&self) -> &[String] {
         &self.start
     }
-    /// The event kinds that stop it.
+    /// The triggers that stop it.
     pub fn stop_events(&self) -> &[String] {
         &self.stop
     }
-    /// The event kinds that start a new cycle while it runs.
+    /// The triggers that start a new cycle while it counts.
     pub fn restart_events(&self) -> &[String] {
         &self.restart
     }
@@ -329,7 +421,7 @@ impl Options {
     pub fn day_mode(&self) -> DayMode {
         self.day_mode
     }
-    /// Warning thresholds, fractions of the budget in (0, 1].
+    /// Warning thresholds, fractions of the budget in (0, 10], ascending.
     pub fn warnings(&self) -> &[f64] {
         &self.warnings
     }

@@ -36,6 +36,7 @@ pub(crate) struct RawPolicy {
     pub(crate) regions: Option<Spanned<IdMap<RawRegion>>>,
     pub(crate) severities: Option<Spanned<IdMap<RawSeverity>>>,
     pub(crate) channels: Option<Spanned<IdMap<RawChannel>>>,
+    pub(crate) statuses: Option<Spanned<IdMap<RawStatus>>>,
     pub(crate) metrics: Option<Spanned<IdMap<RawMetric>>>,
     pub(crate) options: Option<Spanned<RawOptions>>,
 }
@@ -77,17 +78,26 @@ pub(crate) struct RawChannel {
     pub(crate) name: Option<Spanned<String>>,
 }
 
+/// `[statuses.<id>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStatus {
+    pub(crate) name: Option<Spanned<String>>,
+}
+
 /// `[metrics.<id>]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMetric {
     pub(crate) name: Option<Spanned<String>>,
-    pub(crate) clock: Option<Spanned<String>>,
+    pub(crate) clock: Option<Spanned<ClockSpec>>,
     pub(crate) start: Option<Spanned<Strings>>,
     pub(crate) stop: Option<Spanned<Strings>>,
     pub(crate) restart: Option<Spanned<Strings>>,
     pub(crate) on_reopen: Option<Spanned<String>>,
     pub(crate) pauses_while_waiting: Option<Spanned<bool>>,
+    pub(crate) pause_in: Option<Spanned<Strings>>,
+    pub(crate) cycles: Option<Spanned<String>>,
     pub(crate) channels: Option<Spanned<Strings>>,
     pub(crate) target: Option<Spanned<String>>,
     pub(crate) by_severity: Option<Spanned<IdMap<String>>>,
@@ -122,6 +132,51 @@ pub(crate) enum Row {
     ByChannel(IdMap<String>),
 }
 
+/// A metric's clock: one kind (`clock = "business"`) or a kind per
+/// severity (`clock = { P1 = "calendar", P2 = "business" }`).
+#[derive(Debug)]
+pub(crate) enum ClockSpec {
+    One(String),
+    BySeverity(IdMap<String>),
+}
+
+/// A string (`Ok`) or a table of strings (`Err`).
+fn string_or_table<'de, D: Deserializer<'de>>(
+    d: D,
+    expecting: &'static str,
+) -> Result<Result<String, IdMap<String>>, D::Error> {
+    struct V(&'static str);
+    impl<'de> Visitor<'de> for V {
+        type Value = Result<String, IdMap<String>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Ok(v.to_string()))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<Spanned<String>>()? {
+                let value = map.next_value::<Spanned<String>>()?;
+                out.insert(key, value);
+            }
+            Ok(Err(out))
+        }
+    }
+    d.deserialize_any(V(expecting))
+}
+
+impl<'de> Deserialize<'de> for ClockSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ClockSpec, D::Error> {
+        Ok(
+            match string_or_table(d, "\"business\", \"calendar\", or a table of them by severity")? {
+                Ok(one) => ClockSpec::One(one),
+                Err(table) => ClockSpec::BySeverity(table),
+            },
+        )
+    }
+}
+
 impl<'de> Deserialize<'de> for OneOrMany {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OneOrMany, D::Error> {
         struct V;
@@ -147,25 +202,12 @@ impl<'de> Deserialize<'de> for OneOrMany {
 
 impl<'de> Deserialize<'de> for Row {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Row, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Row;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a target string or a table of targets by channel")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Row, E> {
-                Ok(Row::All(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
-                let mut out = BTreeMap::new();
-                while let Some(key) = map.next_key::<Spanned<String>>()? {
-                    let value = map.next_value::<Spanned<String>>()?;
-                    out.insert(key, value);
-                }
-                Ok(Row::ByChannel(out))
-            }
-        }
-        d.deserialize_any(V)
+        Ok(
+            match string_or_table(d, "a target string or a table of targets by channel")? {
+                Ok(all) => Row::All(all),
+                Err(by) => Row::ByChannel(by),
+            },
+        )
     }
 }
 

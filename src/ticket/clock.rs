@@ -1,5 +1,6 @@
 //! One metric's clock: its cycle start, the segments during which it ran,
-//! its budget, and the arithmetic that turns them into a due instant.
+//! its budget, its finished cycles, and the arithmetic that turns them into
+//! a due instant.
 //!
 //! A clock keeps closed running segments in `runs` and the start of the
 //! segment still open in `open`. A clock stopped while running keeps its
@@ -11,7 +12,10 @@ use crate::calendar::{Calendar, DayMode};
 use crate::error::{Error, Result};
 use crate::explain::Note;
 use crate::policy::ClockKind;
-use crate::target::Target;
+use crate::report::{CycleReport, Status};
+use crate::target::{Target, WrittenTarget};
+
+use super::rules::Standing;
 
 /// What a clock counts: every second, or a calendar's business seconds.
 #[derive(Clone, Copy)]
@@ -48,8 +52,8 @@ impl<'a> Measure<'a> {
         }
     }
 
-    /// A target converted to a budget at `start` (SPEC 2.5); `None` for no
-    /// target. Business days on a calendar clock were rejected on input.
+    /// A target converted to a budget at `start`; `None` for no target.
+    /// Business days on a calendar clock were rejected on input.
     pub(crate) fn budget(&self, target: Target, start: i64, mode: DayMode) -> Result<Option<i64>> {
         match (target, self) {
             (Target::None, _) => Ok(None),
@@ -77,49 +81,83 @@ pub(crate) enum State {
 #[derive(Debug, Clone)]
 pub(crate) struct Clock {
     pub(crate) state: State,
+    /// Business or calendar, fixed at the cycle's start (a severity change
+    /// under `recompute` may change it for the whole cycle).
+    pub(crate) kind: ClockKind,
     pub(crate) cycle_start: i64,
     pub(crate) runs: Vec<(i64, i64)>,
     pub(crate) open: Option<i64>,
     pub(crate) stopped_at: Option<i64>,
-    pub(crate) target: Target,
+    pub(crate) target: WrittenTarget,
     pub(crate) agreed: bool,
     pub(crate) budget: Option<i64>,
-    pub(crate) ever_started: bool,
+    /// Cycles started so far.
+    pub(crate) cycles: u32,
+    /// Cycles that ended (by a stop or a new cycle), oldest first. A stopped
+    /// clock's last cycle is recorded only when a new cycle replaces it, or
+    /// by the report: its figures are the report's own.
+    pub(crate) finished: Vec<CycleReport>,
+    /// How the current cycle began (its explanation's opening lines); none
+    /// before the first cycle.
+    pub(crate) opening: Option<Opening>,
+    /// What happened to the current cycle since it began.
     pub(crate) notes: Vec<Note>,
 }
 
+/// The facts behind a cycle's opening explanation lines. They are rendered
+/// only for the cycle a report shows: a next-reply ticket opens many cycles
+/// and reports one.
+#[derive(Debug, Clone)]
+pub(crate) struct Opening {
+    /// The event kind that started the cycle.
+    pub(crate) cause: &'static str,
+    pub(crate) target: WrittenTarget,
+    pub(crate) budget: Option<i64>,
+    pub(crate) agreed: bool,
+    /// The severity whose target it took.
+    pub(crate) severity: usize,
+    /// The status it started paused in.
+    pub(crate) paused: Option<Standing>,
+    /// Under `severity_change = "restart"`: the severity it replaced.
+    pub(crate) fresh_from: Option<usize>,
+}
+
 impl Clock {
-    pub(crate) fn new(applicable: bool) -> Clock {
+    pub(crate) fn new(applicable: bool, kind: ClockKind) -> Clock {
         Clock {
             state: if applicable {
                 State::Pending
             } else {
                 State::NotApplicable
             },
+            kind,
             cycle_start: 0,
             runs: Vec::new(),
             open: None,
             stopped_at: None,
-            target: Target::None,
+            target: WrittenTarget::none(),
             agreed: false,
             budget: None,
-            ever_started: false,
+            cycles: 0,
+            finished: Vec::new(),
+            opening: None,
             notes: Vec::new(),
         }
     }
 
+    /// Running or paused: a cycle is under way.
     pub(crate) fn is_active(&self) -> bool {
         matches!(self.state, State::Running | State::Paused)
     }
 
-    /// A fresh cycle at `t`, paused if `waiting`.
-    pub(crate) fn start_cycle(&mut self, t: i64, waiting: bool) {
+    /// A fresh cycle at `t`, paused if `paused`.
+    pub(crate) fn start_cycle(&mut self, t: i64, paused: bool) {
         self.cycle_start = t;
         self.runs.clear();
-        self.open = (!waiting).then_some(t);
-        self.state = if waiting { State::Paused } else { State::Running };
+        self.open = (!paused).then_some(t);
+        self.state = if paused { State::Paused } else { State::Running };
         self.stopped_at = None;
-        self.ever_started = true;
+        self.cycles += 1;
         self.notes.clear();
     }
 
@@ -135,12 +173,40 @@ impl Clock {
         self.state = State::Running;
     }
 
+    /// Stops the cycle at `t`.
     pub(crate) fn stop(&mut self, t: i64) {
         self.stopped_at = Some(t);
         self.state = State::Stopped;
     }
 
-    /// Runs again after a stop (reopen), from `t`.
+    /// Records the current cycle as finished, before a new one replaces
+    /// it: a running or paused cycle ends at `t`, a stopped one at its stop.
+    pub(crate) fn end_cycle(&mut self, m: &Measure<'_>, t: i64) -> Result<()> {
+        let record = self.record(m, self.stopped_at.unwrap_or(t))?;
+        self.finished.push(record);
+        Ok(())
+    }
+
+    /// The current cycle as a finished one, ended at `end`.
+    fn record(&self, m: &Measure<'_>, end: i64) -> Result<CycleReport> {
+        let due = match self.budget {
+            Some(b) => self.reach(m, b)?,
+            None => None,
+        };
+        let status = match (self.budget, due) {
+            (None, _) => Status::NoTarget,
+            (Some(_), Some(d)) if end > d => Status::Breached,
+            _ => Status::Met,
+        };
+        Ok(CycleReport {
+            started_at: instant(self.cycle_start),
+            stopped_at: instant(end),
+            due_at: due.map(instant),
+            status,
+        })
+    }
+
+    /// Runs again after a stop (reopen), from `t`: the same cycle goes on.
     pub(crate) fn reopen(&mut self, t: i64) {
         if let (Some(a), Some(s)) = (self.open.take(), self.stopped_at) {
             self.runs.push((a, s));
@@ -165,8 +231,13 @@ impl Clock {
     }
 
     /// The earliest instant at which `x` seconds have been counted, if the
-    /// known segments reach it (an open segment reaches everything).
+    /// known segments reach it (an open segment reaches everything). Zero
+    /// seconds are counted at the cycle's start, even one that starts
+    /// paused.
     pub(crate) fn reach(&self, m: &Measure<'_>, x: i64) -> Result<Option<i64>> {
+        if x <= 0 {
+            return Ok(Some(self.cycle_start));
+        }
         let mut cum = 0;
         for &(a, b) in &self.runs {
             let len = m.between(a, b)?;
@@ -180,4 +251,10 @@ impl Clock {
             None => Ok(None),
         }
     }
+}
+
+/// Seconds since the epoch as an instant (instants here come from
+/// `DateTime`s and bounded sums, so the fallback is not reached).
+pub(crate) fn instant(t: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(t, 0).unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
 }

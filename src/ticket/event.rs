@@ -15,6 +15,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::input::shorten;
+use crate::policy::EVENT_KINDS;
 use crate::zone::instant_of_text;
 
 /// One thing that happened to a ticket, at an instant.
@@ -95,6 +96,12 @@ pub enum EventKind {
     Reopened,
     /// The ticket was closed (resolving it first if needed).
     Closed,
+    /// The ticket moved into a status: `open`, or one the policy declares
+    /// (`pending_vendor`, `on_hold`...).
+    StatusChanged {
+        /// The status id.
+        status: String,
+    },
 }
 
 impl EventKind {
@@ -112,6 +119,26 @@ impl EventKind {
             EventKind::Resolved => "resolved",
             EventKind::Reopened => "reopened",
             EventKind::Closed => "closed",
+            EventKind::StatusChanged { .. } => "status_changed",
+        }
+    }
+
+    /// The kind's trigger bit: its index in the policy's list of event
+    /// kinds.
+    pub(crate) fn bit(&self) -> u32 {
+        match self {
+            EventKind::Created { .. } => 0,
+            EventKind::Acknowledged => 1,
+            EventKind::Responded => 2,
+            EventKind::Updated => 3,
+            EventKind::SeverityChanged { .. } => 4,
+            EventKind::WaitingOnCustomer => 5,
+            EventKind::CustomerReplied => 6,
+            EventKind::TargetAgreed { .. } => 7,
+            EventKind::Resolved => 8,
+            EventKind::Reopened => 9,
+            EventKind::Closed => 10,
+            EventKind::StatusChanged { .. } => 11,
         }
     }
 
@@ -139,30 +166,18 @@ impl EventKind {
             "resolved" => EventKind::Resolved,
             "reopened" => EventKind::Reopened,
             "closed" => EventKind::Closed,
+            "status_changed" => EventKind::StatusChanged {
+                status: take("status")?,
+            },
             _ => return None,
         })
     }
 }
 
-/// Every event name, for validating policies' start/stop lists.
-pub(crate) const EVENT_NAMES: [&str; 11] = [
-    "created",
-    "acknowledged",
-    "responded",
-    "updated",
-    "severity_changed",
-    "waiting_on_customer",
-    "customer_replied",
-    "target_agreed",
-    "resolved",
-    "reopened",
-    "closed",
-];
-
 /// Each event type with the keys it takes besides `at` and `type`, all
 /// required: the one table to extend with a new type (with its arm in
 /// `EventKind::from_fields`).
-const KEYS: [(&str, &[&str]); 11] = [
+const KEYS: [(&str, &[&str]); 12] = [
     ("created", &["severity", "channel"]),
     ("acknowledged", &[]),
     ("responded", &[]),
@@ -174,6 +189,7 @@ const KEYS: [(&str, &[&str]); 11] = [
     ("resolved", &[]),
     ("reopened", &[]),
     ("closed", &[]),
+    ("status_changed", &["status"]),
 ];
 
 /// The keys of an event so far: known keys with string values, and the
@@ -296,7 +312,7 @@ impl<'de> Visitor<'de> for EventVisitor {
             }
             fields.known.push((known, value));
         }
-        let types = || EVENT_NAMES.join(", ");
+        let types = || EVENT_KINDS.join(", ");
         let Some(name) = fields.take("type") else {
             return Err(match &fields.unknown {
                 Some(key) => fail(format!(
@@ -342,10 +358,41 @@ impl<'de> Visitor<'de> for EventVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::WAITING;
 
     #[test]
     fn every_event_name_has_its_keys() {
         let names: Vec<&str> = KEYS.iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, EVENT_NAMES);
+        assert_eq!(names, EVENT_KINDS);
+    }
+
+    #[test]
+    fn bits_follow_the_policy_list_of_kinds() {
+        let s = || String::new();
+        let kinds = [
+            EventKind::Created {
+                severity: s(),
+                channel: s(),
+            },
+            EventKind::Acknowledged,
+            EventKind::Responded,
+            EventKind::Updated,
+            EventKind::SeverityChanged { severity: s() },
+            EventKind::WaitingOnCustomer,
+            EventKind::CustomerReplied,
+            EventKind::TargetAgreed {
+                metric: s(),
+                target: s(),
+            },
+            EventKind::Resolved,
+            EventKind::Reopened,
+            EventKind::Closed,
+            EventKind::StatusChanged { status: s() },
+        ];
+        assert_eq!(kinds.len(), EVENT_KINDS.len());
+        for k in &kinds {
+            assert_eq!(EVENT_KINDS[k.bit() as usize], k.name());
+        }
+        assert_eq!(EventKind::WaitingOnCustomer.bit(), WAITING);
     }
 }

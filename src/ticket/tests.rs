@@ -4,14 +4,25 @@
 use super::*;
 use crate::calendar::{Calendar, DayMode};
 use crate::hours::WeeklyHours;
-use crate::policy::{Channel, Metric, Options, Region, Severity};
+use crate::policy::{
+    Channel, Cycles, Lists, Metric, OnReopen, Options, Region, Severity, SeverityChange, SharedIds, Triggers,
+    WAITING,
+};
+use crate::report::{MetricReport, Status};
+use crate::target::WrittenTarget;
 
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
-fn t(s: &str) -> Target {
+fn t(s: &str) -> WrittenTarget {
     s.parse().expect("target literal")
+}
+
+fn bits(names: &[&str]) -> Triggers {
+    names.iter().fold(Triggers::default(), |b, n| {
+        b.with(Triggers::bit_of(n, std::iter::empty()).expect("event kind"))
+    })
 }
 
 /// OL Care's metrics with the americas calendar (no holidays needed for
@@ -34,6 +45,13 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
     // Grid [severity][channel], channels phone, email, web.
     let by_channel = |phone: &str, other: &str| vec![vec![t(phone), t(other), t(other)]; 4];
     let by_severity = |v: [&str; 4]| v.iter().map(|x| vec![t(x); 3]).collect::<Vec<_>>();
+    let pause = |yes: bool| {
+        if yes {
+            Triggers::bit(WAITING)
+        } else {
+            Triggers::default()
+        }
+    };
     let metric = |id: &str,
                   clock,
                   start: &[&str],
@@ -45,12 +63,23 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
                   grid| Metric {
         id: id.into(),
         name: id.into(),
-        clock,
+        clocks: vec![clock; 4],
         start: strings(start),
         stop: strings(stop),
         restart: strings(restart),
+        pause_in: if pauses {
+            strings(&["waiting_on_customer"])
+        } else {
+            Vec::new()
+        },
+        lists: Lists {
+            start: bits(start),
+            stop: bits(stop),
+            restart: bits(restart),
+            pause_in: pause(pauses),
+        },
+        cycles: Cycles::Once,
         on_reopen,
-        pauses,
         channels: strings(channels),
         grid,
     };
@@ -65,8 +94,14 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
             calendar,
             languages: strings(&["en"]),
         }],
+        names: SharedIds::of(
+            &[sev("P1"), sev("P2"), sev("P3"), sev("P4")],
+            &[chan("phone"), chan("email"), chan("web")],
+        ),
         severities: vec![sev("P1"), sev("P2"), sev("P3"), sev("P4")],
         channels: vec![chan("phone"), chan("email"), chan("web")],
+        statuses: Vec::new(),
+        listed: bits(&["created", "acknowledged", "responded", "updated", "resolved"]),
         metrics: vec![
             metric(
                 "acknowledgement",

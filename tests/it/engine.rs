@@ -195,7 +195,7 @@ fn an_agreed_target_holds_through_a_severity_change() {
     let r = report(&ol, "americas", &events);
     let update = metric(&r, "update");
     assert!(update.agreed);
-    assert_eq!(update.target.map(|t| t.to_string()), Some("3bd".into()));
+    assert_eq!(update.target.as_ref().map(|t| t.to_string()), Some("3bd".into()));
     assert_eq!(due(&r, "update"), "2026-11-26T10:00:00-05:00");
     // Resolution was not agreed: P1's 2bd from the original start, whose
     // business position (the opening) is first reached at Tuesday's close.

@@ -95,7 +95,21 @@ fn replay_prints_each_worked_case_exactly() {
         if let Some(t) = &as_of {
             args.extend(["--as-of", t.as_str()]);
         }
-        let got = stdout_json(&run("replay", &args));
+        let mut got = stdout_json(&run("replay", &args));
+        // The shared cases predate the `cycles` figures: compare those only
+        // where a case has them.
+        if let (Some(got_m), Some(want_m)) = (
+            got["metrics"].as_array_mut(),
+            expected["expected"]["metrics"].as_array(),
+        ) {
+            for (g, w) in got_m.iter_mut().zip(want_m) {
+                if w.get("cycles").is_none() {
+                    if let Some(g) = g.as_object_mut() {
+                        g.remove("cycles");
+                    }
+                }
+            }
+        }
         assert_eq!(got, expected["expected"], "{name}");
     }
 }

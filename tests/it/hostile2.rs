@@ -498,7 +498,7 @@ fn unknown_keys_in_events_are_named() {
         ),
         (
             r#"{"at": "2026-11-23T09:00:00Z", "type": "resolvd"}"#,
-            "unknown event type \"resolvd\": expected one of created, acknowledged, responded, updated, severity_changed, waiting_on_customer, customer_replied, target_agreed, resolved, reopened, closed at line 1 column 49",
+            "unknown event type \"resolvd\": expected one of created, acknowledged, responded, updated, severity_changed, waiting_on_customer, customer_replied, target_agreed, resolved, reopened, closed, status_changed at line 1 column 49",
         ),
         (
             r#"{"at": 1764000000, "type": "resolved"}"#,

@@ -2,6 +2,7 @@
 mod calendar;
 mod calendar_props;
 mod cases;
+mod clocks;
 mod engine;
 mod examples;
 #[path = "../harness/mod.rs"]

@@ -1,0 +1,68 @@
+//! What a metric's `start`, `stop`, `restart` and `pause_in` lists may name,
+//! compiled to bit sets so that the engine tests an event against a list in
+//! one instruction.
+//!
+//! Bits 0..12 are the event kinds in [`EVENT_KINDS`] order; bit `12 + j` is
+//! the policy's j-th declared status ("entering status j" in an event list,
+//! "while in status j" in `pause_in`). In `pause_in` the bit of the event
+//! `waiting_on_customer` stands for the built-in waiting status.
+
+/// Every event kind, in the order of their bits. The engine's `EventKind`
+/// maps onto this list; a unit test keeps the two in step.
+pub(crate) const EVENT_KINDS: [&str; 12] = [
+    "created",
+    "acknowledged",
+    "responded",
+    "updated",
+    "severity_changed",
+    "waiting_on_customer",
+    "customer_replied",
+    "target_agreed",
+    "resolved",
+    "reopened",
+    "closed",
+    "status_changed",
+];
+
+/// Most statuses a policy may declare: one bit each after the event kinds.
+pub(crate) const MAX_STATUSES: usize = 64 - EVENT_KINDS.len();
+
+/// The bit of the built-in waiting status in `pause_in`.
+pub(crate) const WAITING: u32 = 5;
+
+/// A set of triggers (event kinds and statuses).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Triggers(u64);
+
+impl Triggers {
+    /// The set holding only bit `bit`.
+    pub(crate) const fn bit(bit: u32) -> Triggers {
+        Triggers(1 << bit)
+    }
+
+    /// The bit of event kind `name`, or of declared status `name` (whose
+    /// index among `statuses` is j).
+    pub(crate) fn bit_of<'a>(name: &str, statuses: impl IntoIterator<Item = &'a str>) -> Option<u32> {
+        if let Some(i) = EVENT_KINDS.iter().position(|k| *k == name) {
+            return Some(i as u32);
+        }
+        let j = statuses.into_iter().position(|s| s == name)?;
+        Some((EVENT_KINDS.len() + j) as u32)
+    }
+
+    pub(crate) fn with(self, bit: u32) -> Triggers {
+        Triggers(self.0 | 1 << bit)
+    }
+
+    pub(crate) fn union(self, other: Triggers) -> Triggers {
+        Triggers(self.0 | other.0)
+    }
+
+    pub(crate) fn meets(self, other: Triggers) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    pub(crate) fn has(self, bit: u32) -> bool {
+        self.0 & (1 << bit) != 0
+    }
+}

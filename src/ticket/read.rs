@@ -1,0 +1,200 @@
+//! Reading the report off the folded clocks at `as_of`.
+
+use crate::error::Result;
+use crate::explain::{Line, Note};
+use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
+use crate::target::Target;
+
+use super::clock::{Clock, Measure, State, instant};
+use super::fold::Fold;
+
+impl Fold<'_> {
+    pub(crate) fn report(mut self, as_of: i64) -> Result<Report> {
+        let mut warnings = std::mem::take(&mut self.warnings);
+        let mut metrics = Vec::with_capacity(self.clocks.len());
+        let mut wake: Option<i64> = None;
+        let clocks = std::mem::take(&mut self.clocks);
+        for (m, mut clock) in clocks.into_iter().enumerate() {
+            let r = self.metric_report(m, &mut clock, as_of, &mut warnings)?;
+            // Only a counting clock can cross anything after `as_of`.
+            if clock.state == State::Running {
+                let later = r
+                    .warnings
+                    .iter()
+                    .map(|w| w.at.timestamp())
+                    .chain(r.due_at.map(|d| d.timestamp()))
+                    .filter(|&x| x > as_of)
+                    .min();
+                wake = match (wake, later) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            metrics.push(r);
+        }
+        Ok(Report {
+            policy: self.policy.id().to_string(),
+            region: self.region.id().to_string(),
+            timezone: self.zone().to_string(),
+            severity: self.severity_id().to_string(),
+            channel: self.channel_id().to_string(),
+            as_of: instant(as_of),
+            next_wake_up: wake.map(instant),
+            metrics,
+            warnings,
+        })
+    }
+
+    fn metric_report(
+        &self,
+        m: usize,
+        clock: &mut Clock,
+        as_of: i64,
+        warnings: &mut Vec<String>,
+    ) -> Result<MetricReport> {
+        let metric = &self.policy.metrics()[m];
+        let mut r = MetricReport {
+            metric: metric.id().to_string(),
+            clock: clock.kind,
+            target: None,
+            agreed: clock.agreed,
+            status: Status::NotApplicable,
+            started_at: None,
+            due_at: None,
+            due_local: None,
+            stopped_at: None,
+            budget_s: None,
+            elapsed_s: None,
+            paused_s: None,
+            remaining_s: None,
+            met_by_s: None,
+            breached_by_s: None,
+            warnings: Vec::new(),
+            explanation: Vec::new(),
+            cycles: CycleSummary::default(),
+        };
+        match clock.state {
+            State::NotApplicable => {
+                r.explanation.push(Note(Line::NotApplicable {
+                    metric: metric.id().to_string(),
+                    channel: self.channel_id().to_string(),
+                }));
+                return Ok(r);
+            }
+            State::Pending => {
+                let target = self.target(m);
+                r.clock = self.kind(m);
+                r.agreed = self.agreed[m].is_some();
+                if target.value() == Target::None {
+                    r.status = Status::NoTarget;
+                    r.explanation.push(Note(Line::NoTarget {
+                        severity: self.severity_id().to_string(),
+                        channel: self.channel_id().to_string(),
+                    }));
+                } else {
+                    r.status = Status::Pending;
+                    r.target = Some(target);
+                }
+                let first = if metric.start_events().iter().any(|e| e == "responded") {
+                    "the first response".to_string()
+                } else {
+                    format!("the first {}", metric.start_events().join(" or "))
+                };
+                r.explanation.push(Note(Line::NotStarted { first }));
+                return Ok(r);
+            }
+            _ => {}
+        }
+        let measure = Measure::new(clock.kind, self.region.calendar());
+        let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
+        let elapsed = clock.elapsed(&measure, end)?;
+        let since = measure.between(clock.cycle_start, end.max(clock.cycle_start))?;
+        r.started_at = Some(instant(clock.cycle_start));
+        r.stopped_at = clock.stopped_at.map(instant);
+        r.elapsed_s = Some(elapsed);
+        r.paused_s = Some(since - elapsed);
+        let mut explanation = self.opening_notes(clock)?;
+        explanation.append(&mut clock.notes);
+        r.explanation = explanation;
+        let Some(budget) = clock.budget else {
+            r.status = Status::NoTarget;
+            self.cycles(&mut r, clock);
+            return Ok(r);
+        };
+        r.target = Some(clock.target.clone());
+        r.budget_s = Some(budget);
+        r.remaining_s = Some((budget - elapsed).max(0));
+        let due = clock.reach(&measure, budget)?;
+        r.status = match (clock.state, due) {
+            (State::Stopped, Some(d)) if clock.stopped_at.is_some_and(|s| s > d) => Status::Breached,
+            (State::Stopped, _) => Status::Met,
+            (_, Some(d)) if as_of > d => Status::Breached,
+            (State::Paused, _) => Status::Paused,
+            _ => Status::Running,
+        };
+        match r.status {
+            Status::Met => r.met_by_s = Some(budget - elapsed),
+            Status::Breached => r.breached_by_s = Some(elapsed - budget),
+            _ => {}
+        }
+        let stopped = clock.state == State::Stopped;
+        for &p in self.policy.options().warnings() {
+            let x = ((p * budget as f64) - 1e-9).ceil().max(0.0) as i64;
+            if stopped && elapsed < x {
+                continue;
+            }
+            if let Some(at) = clock.reach(&measure, x)? {
+                r.warnings.push(ThresholdCrossing {
+                    threshold: p,
+                    at: instant(at),
+                });
+            }
+        }
+        if let Measure::Business(calendar) = measure {
+            let skipped = calendar.closed_between(clock.cycle_start, due.unwrap_or(end));
+            if !skipped.is_empty() {
+                let dates: Vec<_> = skipped.iter().map(|(d, _)| *d).collect();
+                r.explanation.push(Note(Line::HolidaysSkipped(dates)));
+                for (date, day) in skipped.iter().filter(|(_, day)| day.estimated) {
+                    warnings.push(format!(
+                        "{}: the due instant skips {date} ({}), an estimated holiday date not yet officially announced",
+                        metric.id(),
+                        day.name
+                    ));
+                }
+            }
+        }
+        match due {
+            Some(d) => {
+                // The report prints it: years 0000-9999, in UTC and locally.
+                let what = || format!("the due instant of metric {}", metric.id());
+                r.due_local = Some(self.zone().local_in_range(d, what)?);
+                r.due_at = Some(instant(d));
+                r.explanation.push(Note(Line::Due {
+                    at: d,
+                    zone: self.zone(),
+                }));
+            }
+            None if stopped => r.explanation.push(Note(Line::NoDueStopped)),
+            None => r.explanation.push(Note(Line::NoDue)),
+        }
+        self.cycles(&mut r, clock);
+        Ok(r)
+    }
+
+    /// The cycle figures; a stopped clock's last cycle is the report's own.
+    fn cycles(&self, r: &mut MetricReport, clock: &mut Clock) {
+        let mut finished = std::mem::take(&mut clock.finished);
+        if let (State::Stopped, Some(started_at), Some(stopped_at)) =
+            (clock.state, r.started_at, r.stopped_at)
+        {
+            finished.push(CycleReport {
+                started_at,
+                stopped_at,
+                due_at: r.due_at,
+                status: r.status,
+            });
+        }
+        r.cycles = CycleSummary::of(clock.cycles, finished);
+    }
+}

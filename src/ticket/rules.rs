@@ -1,0 +1,198 @@
+//! The transition table: what each event does to the ticket, read off the
+//! ticket's state before it. One arm per row; a row either ignores the event
+//! (redundant, with the warning's reason) or says how the ticket changes and
+//! which triggers the clocks' lists see.
+//!
+//! The clocks' reaction is the same for every event and lives in `fold`:
+//! the event's own effect first (pause or resume by the new status, the
+//! severity recompute or restart, the agreement, `on_reopen`), then each
+//! clock's lists (`stop`, else `restart`, for a running or paused clock;
+//! `start` for a clock that has not started, or that has stopped and
+//! repeats).
+
+use crate::policy::{Policy, Triggers};
+use crate::target::WrittenTarget;
+
+use super::event::{Event, EventKind};
+
+/// Where the ticket stands between events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// `open`: nothing pauses.
+    Open,
+    /// `waiting_on_customer`.
+    Waiting,
+    /// A status the policy declares, by index.
+    Custom(usize),
+}
+
+/// The ticket-level state the table reads.
+pub(crate) struct TicketState {
+    pub(crate) standing: Standing,
+    pub(crate) resolved: bool,
+    pub(crate) closed: bool,
+    pub(crate) acknowledged: bool,
+    /// Some metric that applies to the ticket lists `acknowledged`.
+    pub(crate) acknowledgeable: bool,
+    pub(crate) severity: usize,
+    pub(crate) channel: usize,
+}
+
+/// What an event does.
+pub(crate) enum Step {
+    /// Redundant: ignored, with a warning giving the reason.
+    Ignore(String),
+    /// Applied.
+    Apply(Change),
+}
+
+/// How an applied event changes the ticket.
+pub(crate) struct Change {
+    /// The ticket's standing afterwards, when it changes.
+    pub(crate) standing: Option<Standing>,
+    /// True for `resolved`, and `closed` on an unresolved ticket.
+    pub(crate) resolves: bool,
+    /// The event's own effect on the clocks, beside pausing and resuming.
+    pub(crate) effect: Effect,
+    /// The triggers the clocks' lists see: the event's kind, and the status
+    /// it enters.
+    pub(crate) fires: Triggers,
+    /// False when `start` and `restart` may not fire (`responded` and
+    /// `updated` while resolved stop clocks but start nothing).
+    pub(crate) begins: bool,
+}
+
+/// An event's own effect on the clocks.
+pub(crate) enum Effect {
+    None,
+    Acknowledge,
+    Severity(usize),
+    Agree { metric: usize, target: WrittenTarget },
+    Reopen,
+    Close,
+}
+
+/// The table. `check_event` has validated ids and targets already, so the
+/// look-ups below cannot miss.
+/// `applies(m)` says whether metric `m` applies to the ticket's channel.
+pub(crate) fn step(
+    policy: &Policy,
+    ticket: &TicketState,
+    applies: impl Fn(usize) -> bool,
+    event: &Event,
+) -> Step {
+    use EventKind as E;
+    let ignore = |why: &str| Step::Ignore(why.to_string());
+    let kind = Triggers::bit(event.kind.bit());
+    let apply = |standing, effect| {
+        Step::Apply(Change {
+            standing,
+            resolves: false,
+            effect,
+            fires: kind,
+            begins: true,
+        })
+    };
+    if ticket.closed {
+        return ignore("the ticket is closed");
+    }
+    let waiting = ticket.standing == Standing::Waiting;
+    let channel = policy.channels()[ticket.channel].id();
+    match &event.kind {
+        E::Created { .. } => apply(None, Effect::None),
+        E::Acknowledged if ticket.acknowledged => ignore("the ticket was already acknowledged"),
+        E::Acknowledged if !ticket.acknowledgeable => {
+            Step::Ignore(format!("channel {channel} has no acknowledgement"))
+        }
+        E::Acknowledged => apply(None, Effect::Acknowledge),
+        E::Responded | E::Updated => Step::Apply(Change {
+            begins: !ticket.resolved,
+            ..change(kind)
+        }),
+        E::SeverityChanged { severity } => match policy.severity_index(severity) {
+            Some(s) if s != ticket.severity => apply(None, Effect::Severity(s)),
+            _ => Step::Ignore(format!("the severity is already {severity}")),
+        },
+        E::WaitingOnCustomer if waiting => ignore("the ticket is already waiting on the customer"),
+        E::WaitingOnCustomer if ticket.resolved => ignore("the ticket is resolved"),
+        E::WaitingOnCustomer => apply(Some(Standing::Waiting), Effect::None),
+        E::CustomerReplied if waiting => apply(Some(Standing::Open), Effect::None),
+        // A customer message outside a wait matters only to policies that
+        // measure from customer messages (next reply time).
+        E::CustomerReplied if policy.listed.meets(kind) => apply(None, Effect::None),
+        E::CustomerReplied => ignore("the ticket is not waiting on the customer"),
+        E::TargetAgreed { metric, target } => {
+            let m = policy
+                .metrics()
+                .iter()
+                .position(|x| x.id() == metric)
+                .unwrap_or(0);
+            match target.parse() {
+                Ok(target) if applies(m) => apply(None, Effect::Agree { metric: m, target }),
+                Ok(_) => Step::Ignore(format!("metric {metric} does not apply to channel {channel}")),
+                Err(_) => ignore("the target is malformed"),
+            }
+        }
+        E::Resolved if ticket.resolved => ignore("the ticket is already resolved"),
+        E::Resolved => Step::Apply(Change {
+            standing: Some(Standing::Open),
+            resolves: true,
+            ..change(kind)
+        }),
+        E::Reopened if !ticket.resolved => ignore("the ticket is not resolved"),
+        E::Reopened => apply(None, Effect::Reopen),
+        // Closing an unresolved ticket resolves it first: lists see both.
+        E::Closed if ticket.resolved => apply(None, Effect::Close),
+        E::Closed => Step::Apply(Change {
+            standing: Some(Standing::Open),
+            resolves: true,
+            effect: Effect::Close,
+            fires: kind.with(E::Resolved.bit()),
+            begins: true,
+        }),
+        E::StatusChanged { .. } if ticket.resolved => ignore("the ticket is resolved"),
+        E::StatusChanged { status } => {
+            let to = match policy.status_index(status) {
+                Some(j) => Standing::Custom(j),
+                None => Standing::Open,
+            };
+            if to == ticket.standing {
+                return Step::Ignore(format!("the ticket is already in status {status}"));
+            }
+            let fires = match to {
+                Standing::Custom(j) => kind.with(status_bit(j)),
+                _ => kind,
+            };
+            Step::Apply(Change {
+                standing: Some(to),
+                fires,
+                ..change(kind)
+            })
+        }
+    }
+}
+
+/// The plain change: lists see `kind`, nothing else happens.
+fn change(kind: Triggers) -> Change {
+    Change {
+        standing: None,
+        resolves: false,
+        effect: Effect::None,
+        fires: kind,
+        begins: true,
+    }
+}
+
+/// The trigger bit of declared status `j`.
+pub(crate) fn status_bit(j: usize) -> u32 {
+    (crate::policy::EVENT_KINDS.len() + j) as u32
+}
+
+/// The `pause_in` bit of a standing, `None` for `open`.
+pub(crate) fn standing_bit(standing: Standing) -> Option<u32> {
+    match standing {
+        Standing::Open => None,
+        Standing::Waiting => Some(crate::policy::WAITING),
+        Standing::Custom(j) => Some(status_bit(j)),
+    }
+}
