@@ -33,10 +33,29 @@
 //! the transition instant, a time in a fold to the earlier instant; business
 //! time is real elapsed seconds.
 //!
-//! Clocks (SPEC 6): business clocks count business time, calendar clocks
-//! every second; the metrics a policy lists pause while waiting on the
-//! customer; a clock stopped at s is met when s <= due and breached when
-//! s > due; a running clock is breached once `as_of` passes its due instant.
+//! # Clocks
+//!
+//! Each metric of a policy has a clock that counts business time or every
+//! second (a kind per severity if the policy says so). What starts, stops,
+//! restarts and pauses it is the policy's data; the engine applies one
+//! transition model to every event:
+//!
+//! 1. An event that is redundant (waiting while already waiting, resolving
+//!    a resolved ticket, any event after `closed`...) is ignored with a
+//!    warning.
+//! 2. Otherwise the ticket changes (its status, resolved, severity,
+//!    agreement) and every clock reacts in three steps: it pauses or
+//!    resumes as its `pause_in` statuses say; the event's own effect
+//!    applies (severity recompute or restart, agreement, `on_reopen` on a
+//!    stopped clock); then its lists: a counting clock stops on `stop`, else
+//!    starts a new cycle on `restart`; a clock not started yet, or stopped
+//!    and repeating (`cycles = "repeat"`), starts on `start`.
+//!
+//! A clock stopped at s is met when s <= due and breached when s > due; a
+//! running clock is breached once `as_of` passes its due instant. Reports
+//! describe the current (or last) cycle and count the cycles. The policy
+//! format, `policies/README.md`, lists each settled reading with the
+//! redundant events.
 //!
 //! # Choices where the contract is silent
 //!
@@ -47,8 +66,9 @@
 //!   a due instant computed past 9999, in UTC or in local time.
 //! - Ticket events are read strictly: each type takes its own keys
 //!   (`created`: `severity`, `channel`; `severity_changed`: `severity`;
-//!   `target_agreed`: `metric`, `target`; the others none, besides `at`
-//!   and `type`), and an unknown or misplaced key is an error naming it.
+//!   `target_agreed`: `metric`, `target`; `status_changed`: `status`; the
+//!   others none, besides `at` and `type`), and an unknown or misplaced key
+//!   is an error naming it.
 //! - `due_local` is written with the zone's offset rounded to the minute
 //!   when the offset has seconds (local mean time before about 1972, such as
 //!   Monrovia's -00:44:30), so that its RFC 3339 text denotes exactly
@@ -56,35 +76,40 @@
 //! - Horizons past 2099 are refused for zones that still change their
 //!   clocks in 2099: the time zone data stops applying daylight saving
 //!   there.
+//! - `add_business_days(t, 0)` is `t` in same-time mode and the close of the
+//!   first business date at or after `t` in end-of-day mode ("by close of
+//!   business today").
+//! - A clock stopped while paused (resolved during a wait) is `met` if its
+//!   budget was not used up; it has no due instant, like any paused clock.
+//! - `acknowledged` is redundant (a warning) when no metric that applies to
+//!   the ticket's channel lists it, including policies with no
+//!   acknowledgement metric at all.
+//! - A target agreed for, or a severity change during, a stopped clock takes
+//!   effect if that clock runs again (a reopened resolution); the explanation
+//!   says so.
+//! - An agreed target keeps the clock kind the metric had when it was
+//!   agreed, through later severity changes; agreeing business days while
+//!   that kind is calendar is an error naming the event.
+//! - `responded`/`updated` while resolved start and restart nothing, without
+//!   a warning, but stop the clocks that list them in `stop`.
+//! - Under the `restart` severity option, a fresh clock starts at the change,
+//!   paused if the ticket is in a status that pauses it; the cycle it
+//!   replaces counts as finished at the change.
+//! - Warning instants use ceil(p x budget) computed with a 1e-9 tolerance so
+//!   that 0.75 x 600 is 450, not 451 through floating-point noise.
+//! - "Holidays skipped" lists the closed dates between a clock's start and its
+//!   due instant that fall on days with weekly hours (a holiday on a Saturday
+//!   skips nothing).
 //!
 //! # Limits
 //!
 //! Every input is bounded (the table is in `policies/README.md`): files are
 //! read only if they are regular files, up to their limit (1 MiB for a
 //! policy, 4 MiB for a holiday set); a policy holds at most 1000
-//! severities, 100 metrics, 1 000 000 targets and 4 000 000 open intervals
-//! over all its calendars; a ticket at most 10 000 events. Error messages cut quoted values to 80 bytes and
-//! lists to 20 names, so they stay short whatever the input.
-//! - `add_business_days(t, 0)` is `t` in same-time mode and the close of the
-//!   first business date at or after `t` in end-of-day mode ("by close of
-//!   business today").
-//! - A clock stopped while paused (resolved during a wait) is `met` if its
-//!   budget was not used up; it has no due instant, like any paused clock.
-//! - `acknowledged` is redundant (a warning) when no metric that it stops
-//!   applies to the ticket's channel, including policies with no
-//!   acknowledgement metric at all.
-//! - A target agreed for, or a severity change during, a stopped clock takes
-//!   effect if that clock runs again (a reopened resolution); the explanation
-//!   says so.
-//! - `responded`/`updated` while resolved do nothing, silently (SPEC 6 says
-//!   they restart nothing; they are not in SPEC 5's list of redundant events).
-//! - Under the `restart` severity option, a fresh clock starts at the change,
-//!   paused if the ticket is waiting on the customer.
-//! - Warning instants use ceil(p x budget) computed with a 1e-9 tolerance so
-//!   that 0.75 x 600 is 450, not 451 through floating-point noise.
-//! - "Holidays skipped" lists the closed dates between a clock's start and its
-//!   due instant that fall on days with weekly hours (a holiday on a Saturday
-//!   skips nothing).
+//! severities, 100 metrics, 52 statuses, 1 000 000 targets and 4 000 000
+//! open intervals over all its calendars; a ticket at most 10 000 events.
+//! Error messages cut quoted values to 80 bytes and lists to 20 names, so
+//! they stay short whatever the input.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -146,6 +146,13 @@ pub(crate) fn print_report(report: &Report, detail: bool) {
                     w.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 );
             }
+            let c = &m.cycles;
+            if c.count > 1 {
+                println!(
+                    "  - cycles: {} started, {} met, {} breached",
+                    c.count, c.met, c.breached
+                );
+            }
         }
     }
     if let Some(t) = report.next_wake_up {
