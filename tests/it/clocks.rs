@@ -1014,3 +1014,25 @@ proptest! {
         prop_assert!(!json.contains("+10000"));
     }
 }
+
+#[test]
+fn status_changed_events_are_read_strictly() {
+    for (json, want) in [
+        (
+            r#"{"at": "2026-03-02T10:00:00Z", "type": "status_changed", "stauts": "on_hold"}"#,
+            "unknown key \"stauts\" in a status_changed event: expected at, type, status at line 1 column 77",
+        ),
+        (
+            r#"{"at": "2026-03-02T10:00:00Z", "type": "status_changed"}"#,
+            "missing key \"status\" in a status_changed event: expected at, type, status at line 1 column 56",
+        ),
+    ] {
+        let err = serde_json::from_str::<Event>(json).expect_err(json).to_string();
+        assert_eq!(err, want);
+    }
+    let event: Event = serde_json::from_str(
+        r#"{"at": "2026-03-02T10:00:00Z", "type": "status_changed", "status": "on_hold"}"#,
+    )
+    .expect("event");
+    assert_eq!(event.kind.name(), "status_changed");
+}
