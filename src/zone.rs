@@ -179,6 +179,11 @@ impl Zone {
 /// The instant at Unix second `t`, if it lies in years 0000-9999 (UTC):
 /// the range the crate accepts and prints. `what` names the instant in the
 /// error ("the due instant of metric resolution").
+/// True if `t` (seconds) lies in the supported years 0000-9999.
+pub(crate) fn in_range(t: i64) -> bool {
+    (MIN_INSTANT_S..=MAX_INSTANT_S).contains(&t)
+}
+
 pub(crate) fn checked_instant(t: i64, what: &str) -> Result<DateTime<Utc>, Error> {
     if !(MIN_INSTANT_S..=MAX_INSTANT_S).contains(&t) {
         return Err(out_of_range(t, what));

@@ -22,7 +22,7 @@ use crate::error::{Error, Location, Result};
 use crate::policy::{ClockKind, Policy, Region};
 use crate::report::Report;
 use crate::target::Target;
-use crate::zone::{checked_instant, whole_second};
+use crate::zone::{checked_instant, in_range, whole_second};
 
 pub use self::event::{Event, EventKind};
 
@@ -151,7 +151,9 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
     let kind = event.kind.name();
     let bad = |message: String| Error::event(index, kind, message);
     // Events built in code (not read) may lie outside years 0000-9999.
-    checked_instant(event.at.timestamp(), "at").map_err(|e| bad(e.to_string()))?;
+    if !in_range(event.at.timestamp()) {
+        checked_instant(event.at.timestamp(), "at").map_err(|e| bad(e.to_string()))?;
+    }
     match &event.kind {
         EventKind::Created { severity, channel } => {
             policy.severity(severity).map_err(|e| bad(e.to_string()))?;
@@ -186,15 +188,16 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
 }
 
 /// Stable order by instant, `created` first among events at its instant.
+/// Each event's whole second is computed once: a comparison would
+/// otherwise convert two dates.
 fn ordered(events: &[Event]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| {
-        (
-            secs(events[i].at),
-            !matches!(events[i].kind, EventKind::Created { .. }),
-        )
-    });
-    order
+    let mut keyed: Vec<(i64, bool, usize)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (secs(e.at), !matches!(e.kind, EventKind::Created { .. }), i))
+        .collect();
+    keyed.sort_by_key(|&(t, not_created, _)| (t, not_created));
+    keyed.into_iter().map(|(_, _, i)| i).collect()
 }
 
 fn secs(t: DateTime<Utc>) -> i64 {
@@ -203,7 +206,15 @@ fn secs(t: DateTime<Utc>) -> i64 {
 
 fn fold(policy: &Policy, region: &Region, events: &[Event], as_of: Option<DateTime<Utc>>) -> Result<Report> {
     // Whole seconds in years 0000-9999, as events are read.
-    let as_of = as_of.map(|t| whole_second(t, "as_of")).transpose()?;
+    let as_of = as_of
+        .map(|t| {
+            if t.timestamp_subsec_nanos() == 0 && in_range(t.timestamp()) {
+                Ok(t)
+            } else {
+                whole_second(t, "as_of")
+            }
+        })
+        .transpose()?;
     let order = ordered(events);
     let Some(&first) = order.first() else {
         return Err(Error::invalid(
