@@ -138,22 +138,18 @@ impl Zone {
         Ok(local)
     }
 
-    /// As [`Zone::checked_local`] for the instant `t` (seconds), naming it
+    /// As [`Zone::checked_local`] for the instant `t`, naming it
     /// with `what()` only when it is out of range: instants a day inside the
     /// range, the usual case, are converted without the checks.
     pub(crate) fn local_in_range(
         &self,
-        t: i64,
+        t: DateTime<Utc>,
         what: impl FnOnce() -> String,
     ) -> Result<DateTime<FixedOffset>, Error> {
-        if (MIN_INSTANT_S + 86_400..=MAX_INSTANT_S - 86_400).contains(&t) {
-            if let Some(utc) = DateTime::from_timestamp(t, 0) {
-                return Ok(self.local(utc));
-            }
+        if (MIN_INSTANT_S + 86_400..=MAX_INSTANT_S - 86_400).contains(&t.timestamp()) {
+            return Ok(self.local(t));
         }
-        let what = what();
-        let utc = checked_instant(t, &what)?;
-        self.checked_local(utc, &what)
+        self.checked_local(t, &what())
     }
 
     /// True for an IANA zone whose clocks still change in

@@ -262,7 +262,7 @@ fn fold(policy: &Policy, region: &Region, events: &[Event], as_of: Option<DateTi
         }
         f.apply(i, event)?;
     }
-    f.report(secs(as_of))
+    f.report(as_of)
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Reading the report off the folded clocks at `as_of`.
 
+use chrono::{DateTime, Utc};
+
 use crate::error::Result;
 use crate::explain::{Line, Note};
 use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
@@ -9,7 +11,14 @@ use super::clock::{Clock, Measure, State, instant};
 use super::fold::Fold;
 
 impl Fold<'_> {
-    pub(crate) fn report(mut self, as_of: i64) -> Result<Report> {
+    pub(crate) fn report(mut self, as_of_at: DateTime<Utc>) -> Result<Report> {
+        let as_of = as_of_at.timestamp();
+        // Reported to the whole second, as everything else.
+        let as_of_at = if as_of_at.timestamp_subsec_nanos() == 0 {
+            as_of_at
+        } else {
+            instant(as_of)
+        };
         let mut warnings = std::mem::take(&mut self.warnings);
         let mut metrics = Vec::with_capacity(self.clocks.len());
         let mut wake: Option<i64> = None;
@@ -38,7 +47,7 @@ impl Fold<'_> {
             timezone: self.zone().to_string(),
             severity: self.severity_id().to_string(),
             channel: self.channel_id().to_string(),
-            as_of: instant(as_of),
+            as_of: as_of_at,
             next_wake_up: wake.map(instant),
             metrics,
             warnings,
@@ -168,8 +177,9 @@ impl Fold<'_> {
             Some(d) => {
                 // The report prints it: years 0000-9999, in UTC and locally.
                 let what = || format!("the due instant of metric {}", metric.id());
-                r.due_local = Some(self.zone().local_in_range(d, what)?);
-                r.due_at = Some(instant(d));
+                let due_at = instant(d);
+                r.due_local = Some(self.zone().local_in_range(due_at, what)?);
+                r.due_at = Some(due_at);
                 r.explanation.push(Note(Line::Due {
                     at: d,
                     zone: self.zone(),
