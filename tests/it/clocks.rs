@@ -39,8 +39,7 @@ fn load_error(rest: &str) -> String {
         .to_string()
 }
 
-/// Events from compact JSON lines: `"09:00 mon created P1 email"` is too
-/// clever; plain JSON keeps the tests readable next to SPEC's format.
+/// Events in the JSON shape users write (the `replay` ticket format).
 #[track_caller]
 fn events(json: &str) -> Vec<Event> {
     serde_json::from_str(json).expect("events parse")
