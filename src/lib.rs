@@ -87,9 +87,10 @@
 //! - A target agreed for, or a severity change during, a stopped clock takes
 //!   effect if that clock runs again (a reopened resolution); the explanation
 //!   says so.
-//! - An agreed target keeps the clock kind the metric had when it was
-//!   agreed, through later severity changes; agreeing business days while
-//!   that kind is calendar is an error naming the event.
+//! - A cycle takes its clock kind from the severity it starts at, agreed
+//!   target or not; a severity change leaves an agreed cycle's kind alone.
+//!   Agreeing business days for a metric that is calendar for some severity
+//!   is an error naming the event, as such a target is in the policy file.
 //! - `responded`/`updated` while resolved start and restart nothing, without
 //!   a warning, but stop the clocks that list them in `stop`.
 //! - Under the `restart` severity option, a fresh clock starts at the change,

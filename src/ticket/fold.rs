@@ -6,10 +6,10 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::explain::{Line, Note, Source, Why};
 use crate::policy::{ClockKind, Cycles, OnReopen, Policy, Region, SeverityChange, Triggers};
-use crate::target::{Target, WrittenTarget};
+use crate::target::WrittenTarget;
 use crate::zone::Zone;
 
 use super::clock::{Clock, Measure, Opening, State};
@@ -21,9 +21,8 @@ pub(crate) struct Fold<'p> {
     pub(crate) policy: &'p Policy,
     pub(crate) region: &'p Region,
     pub(crate) ticket: TicketState,
-    /// Per metric: the agreed target and the clock kind it was agreed
-    /// under (an agreed clock keeps its kind through severity changes).
-    pub(crate) agreed: Vec<Option<(WrittenTarget, ClockKind)>>,
+    /// Per metric: the agreed target.
+    pub(crate) agreed: Vec<Option<WrittenTarget>>,
     pub(crate) clocks: Vec<Clock>,
     pub(crate) warnings: Vec<String>,
 }
@@ -96,7 +95,7 @@ impl<'p> Fold<'p> {
                 continue;
             }
             self.settle(m, t, &change, &event.kind);
-            self.effect(m, t, &change.effect, before, index, &event.kind)?;
+            self.effect(m, t, &change.effect, before)?;
             self.lists(m, t, &change, &event.kind)?;
         }
         Ok(())
@@ -139,15 +138,7 @@ impl<'p> Fold<'p> {
     }
 
     /// Step 2: the event's own effect on clock `m`.
-    fn effect(
-        &mut self,
-        m: usize,
-        t: i64,
-        effect: &Effect,
-        before: usize,
-        index: usize,
-        kind: &EventKind,
-    ) -> Result<()> {
+    fn effect(&mut self, m: usize, t: i64, effect: &Effect, before: usize) -> Result<()> {
         let state = self.clocks[m].state;
         let active = self.clocks[m].is_active();
         match effect {
@@ -166,23 +157,7 @@ impl<'p> Fold<'p> {
                 }
             }
             Effect::Agree { metric, target } if *metric == m => {
-                let kind_now = if active {
-                    self.clocks[m].kind
-                } else {
-                    self.policy.metrics()[m].clock_at(self.ticket.severity)
-                };
-                if kind_now == ClockKind::Calendar && matches!(target.value(), Target::BusinessDays(_)) {
-                    return Err(Error::event(
-                        index,
-                        kind.name(),
-                        format!(
-                            "target {:?} counts business days but metric {} runs on a calendar clock: expected a duration such as \"30m\"",
-                            target.as_str(),
-                            self.policy.metrics()[m].id()
-                        ),
-                    ));
-                }
-                self.agreed[m] = Some((target.clone(), kind_now));
+                self.agreed[m] = Some(target.clone());
                 // A pending clock reads the agreement when it starts; a
                 // stopped one if it runs again (a reopened resolution).
                 if active {
@@ -191,7 +166,13 @@ impl<'p> Fold<'p> {
             }
             Effect::Reopen if state == State::Stopped => match self.policy.metrics()[m].on_reopen() {
                 OnReopen::Resume => {
-                    let kind = self.kind(m);
+                    // A stopped clock keeps its kind until it resumes; an
+                    // agreed one keeps it for good.
+                    let kind = if self.agreed[m].is_some() {
+                        self.clocks[m].kind
+                    } else {
+                        self.kind(m)
+                    };
                     let changed = self.target(m) != self.clocks[m].target || kind != self.clocks[m].kind;
                     let clock = &mut self.clocks[m];
                     clock.reopen(t);
@@ -258,7 +239,7 @@ impl<'p> Fold<'p> {
     /// The target metric `m` has now: agreed, else the policy's.
     pub(crate) fn target(&self, m: usize) -> WrittenTarget {
         match &self.agreed[m] {
-            Some((target, _)) => target.clone(),
+            Some(target) => target.clone(),
             None => self.policy.metrics()[m]
                 .target_at(self.ticket.severity, self.ticket.channel)
                 .cloned()
@@ -266,12 +247,10 @@ impl<'p> Fold<'p> {
         }
     }
 
-    /// The clock kind a cycle of metric `m` starting now takes.
+    /// The clock kind a cycle of metric `m` starting now takes: the
+    /// current severity's.
     pub(crate) fn kind(&self, m: usize) -> ClockKind {
-        match &self.agreed[m] {
-            Some((_, kind)) => *kind,
-            None => self.policy.metrics()[m].clock_at(self.ticket.severity),
-        }
+        self.policy.metrics()[m].clock_at(self.ticket.severity)
     }
 
     /// True if metric `m` does not count while the ticket stands so.

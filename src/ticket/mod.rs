@@ -168,13 +168,18 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
                 Error::Invalid { message, .. } => bad(message),
                 other => bad(other.to_string()),
             })?;
-            // A metric on a calendar clock for every severity cannot take
-            // business days; a mixed one is checked when the agreement
-            // applies, against the clock kind it then has.
-            let calendar = m.clocks().iter().all(|k| *k == ClockKind::Calendar);
-            if calendar && matches!(t, Target::BusinessDays(_)) {
+            // As in the policy file: business days need a business clock
+            // for every severity, since a cycle takes its kind from the
+            // severity it starts at.
+            let calendar = m.clocks().iter().position(|k| *k == ClockKind::Calendar);
+            if let (Some(s), Target::BusinessDays(_)) = (calendar, t) {
+                let whose = if m.clocks().iter().all(|k| *k == ClockKind::Calendar) {
+                    String::new()
+                } else {
+                    format!(" for severity {}", policy.severities()[s].id())
+                };
                 return Err(bad(format!(
-                    "target {target:?} counts business days but metric {metric} runs on a calendar clock: expected a duration such as \"30m\""
+                    "target {target:?} counts business days but metric {metric} runs on a calendar clock{whose}: expected a duration such as \"30m\""
                 )));
             }
         }

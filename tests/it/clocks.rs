@@ -777,30 +777,65 @@ fn an_agreed_clock_keeps_its_kind() {
     let r = run(
         &p,
         &with(&[
-            r#"{"at": "2026-03-02T11:00:00Z", "type": "target_agreed", "metric": "resolution", "target": "2bd"}"#,
+            r#"{"at": "2026-03-02T11:00:00Z", "type": "target_agreed", "metric": "resolution", "target": "6h"}"#,
             r#"{"at": "2026-03-02T12:00:00Z", "type": "severity_changed", "severity": "P1"}"#,
         ]),
     );
+    // Agreed under P2 (business): a change to P1 does not make it calendar.
     let m = metric(&r, "resolution");
     assert_eq!(
         (m.clock, m.agreed, utc(m.due_at)),
-        (ClockKind::Business, true, "2026-03-04T10:00:00Z".into())
+        (ClockKind::Business, true, "2026-03-02T16:00:00Z".into())
     );
-    // Business days agreed while the clock is calendar: an error.
+    // Business days need a business clock for every severity.
     let err = evaluate(
         &p,
         "hq",
         &events(&with(&[
-            r#"{"at": "2026-03-02T11:00:00Z", "type": "severity_changed", "severity": "P1"}"#,
             r#"{"at": "2026-03-02T12:00:00Z", "type": "target_agreed", "metric": "resolution", "target": "2bd"}"#,
         ])),
         None,
     )
-    .expect_err("bd on a calendar clock")
+    .expect_err("bd on a metric with a calendar severity")
     .to_string();
     assert_eq!(
         err,
-        "event 2 (target_agreed): target \"2bd\" counts business days but metric resolution runs on a calendar clock: expected a duration such as \"30m\""
+        "event 1 (target_agreed): target \"2bd\" counts business days but metric resolution runs on a calendar clock for severity P1: expected a duration such as \"30m\""
+    );
+}
+
+#[test]
+fn each_cycle_takes_the_kind_of_the_severity_it_starts_at() {
+    let p = policy(
+        r#"
+[metrics.update]
+clock = { P1 = "calendar", P2 = "business" }
+start = ["responded"]
+stop = ["resolved"]
+restart = ["updated"]
+target = "2h"
+"#,
+    );
+    let friday = |sev: &str, change: &str| {
+        format!(
+            r#"[{{"at": "2026-03-06T15:00:00Z", "type": "created", "severity": "{sev}", "channel": "email"}},
+                {{"at": "2026-03-06T16:00:00Z", "type": "responded"}},
+                {{"at": "2026-03-06T16:30:00Z", "type": "target_agreed", "metric": "update", "target": "3h"}},
+                {{"at": "2026-03-06T16:40:00Z", "type": "severity_changed", "severity": "{change}"}},
+                {{"at": "2026-03-06T16:45:00Z", "type": "updated"}}]"#
+        )
+    };
+    // The agreed cycle kept its business kind; the cycle that `updated`
+    // opens after the change to P1 is calendar: 3 h later, Friday 19:45.
+    let r = run(&p, &friday("P2", "P1"));
+    let m = metric(&r, "update");
+    assert_eq!(
+        (m.clock, utc(m.due_at)),
+        (ClockKind::Calendar, "2026-03-06T19:45:00Z".into())
+    );
+    assert_eq!(
+        m.cycles.finished[0].due_at.map(|d| d.to_rfc3339()),
+        Some("2026-03-09T11:00:00+00:00".into())
     );
 }
 
