@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::explain::{Line, Note, Source, Why};
-use crate::policy::{ClockKind, Cycles, OnReopen, Policy, Region, SeverityChange, Triggers};
+use crate::policy::{ClockKind, Cycles, EVENT_KINDS, OnReopen, Policy, Region, SeverityChange, Triggers};
 use crate::target::WrittenTarget;
 use crate::zone::Zone;
 
@@ -95,7 +95,9 @@ impl<'p> Fold<'p> {
                 continue;
             }
             self.settle(m, t, &change, &event.kind);
-            self.effect(m, t, &change.effect, before)?;
+            if !matches!(change.effect, Effect::None | Effect::Acknowledge | Effect::Close) {
+                self.effect(m, t, &change.effect, before)?;
+            }
             self.lists(m, t, &change, &event.kind)?;
         }
         Ok(())
@@ -145,9 +147,15 @@ impl<'p> Fold<'p> {
             Effect::Severity(_) if active && self.agreed[m].is_none() => {
                 if self.policy.options().severity_change() == SeverityChange::Restart {
                     self.end_cycle(m, t)?;
-                    self.start(m, t, "severity_changed")?;
+                    self.start(
+                        m,
+                        t,
+                        &EventKind::SeverityChanged {
+                            severity: String::new(),
+                        },
+                    )?;
                     if let Some(o) = &mut self.clocks[m].opening {
-                        o.fresh_from = Some(before);
+                        o.fresh_from = Some(before as u32);
                     }
                 } else {
                     let from = self.policy.severities()[before].id().to_string();
@@ -182,7 +190,7 @@ impl<'p> Fold<'p> {
                         self.recompute(m, Why::ChangedWhileResolved { at: t })?;
                     }
                 }
-                OnReopen::NewCycle => self.start(m, t, "reopened")?,
+                OnReopen::NewCycle => self.start(m, t, &EventKind::Reopened)?,
                 OnReopen::Nothing => {}
             },
             _ => {}
@@ -209,11 +217,11 @@ impl<'p> Fold<'p> {
             }
             State::Running | State::Paused if change.begins && lists.restart.meets(fires) => {
                 self.end_cycle(m, t)?;
-                self.start(m, t, kind.name())?;
+                self.start(m, t, kind)?;
             }
-            State::Pending if change.begins && lists.start.meets(fires) => self.start(m, t, kind.name())?,
+            State::Pending if change.begins && lists.start.meets(fires) => self.start(m, t, kind)?,
             State::Stopped if repeat && change.begins && lists.start.meets(fires) => {
-                self.start(m, t, kind.name())?;
+                self.start(m, t, kind)?;
             }
             _ => {}
         }
@@ -262,12 +270,12 @@ impl<'p> Fold<'p> {
         match standing {
             Standing::Open => Cow::Borrowed("open"),
             Standing::Waiting => Cow::Borrowed("waiting on customer"),
-            Standing::Custom(j) => Cow::Owned(self.policy.statuses()[j].name().to_string()),
+            Standing::Custom(j) => Cow::Owned(self.policy.statuses()[j as usize].name().to_string()),
         }
     }
 
     /// Starts a new cycle of clock `m` at `t`, caused by event `kind`.
-    fn start(&mut self, m: usize, t: i64, kind: &'static str) -> Result<()> {
+    fn start(&mut self, m: usize, t: i64, kind: &EventKind) -> Result<()> {
         if self.clocks[m].state == State::Stopped {
             self.end_cycle(m, t)?;
         }
@@ -283,11 +291,11 @@ impl<'p> Fold<'p> {
         clock.budget = budget;
         clock.agreed = agreed;
         clock.opening = Some(Opening {
-            cause: kind,
+            cause: kind.bit() as u8,
             target,
             budget,
             agreed,
-            severity: self.ticket.severity,
+            severity: self.ticket.severity as u32,
             paused: paused.then_some(self.ticket.standing),
             fresh_from: None,
         });
@@ -306,13 +314,13 @@ impl<'p> Fold<'p> {
         };
         if let Some(from) = o.fresh_from {
             notes.push(Note(Line::FreshClock {
-                from: self.policy.severities()[from].id().to_string(),
-                to: self.policy.severities()[o.severity].id().to_string(),
+                from: self.policy.severities()[from as usize].id().to_string(),
+                to: self.policy.severities()[o.severity as usize].id().to_string(),
                 at: t,
             }));
         }
         notes.push(Note(Line::Starts {
-            kind: o.cause,
+            kind: EVENT_KINDS[usize::from(o.cause)],
             at: t,
             zone,
         }));
@@ -327,7 +335,7 @@ impl<'p> Fold<'p> {
         } else {
             let ids = &self.policy.names;
             Source::Policy {
-                severity: Arc::clone(&ids.severities[o.severity]),
+                severity: Arc::clone(&ids.severities[o.severity as usize]),
                 channel: Arc::clone(&ids.channels[self.ticket.channel]),
             }
         };

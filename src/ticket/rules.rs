@@ -23,7 +23,7 @@ pub(crate) enum Standing {
     /// `waiting_on_customer`.
     Waiting,
     /// A status the policy declares, by index.
-    Custom(usize),
+    Custom(u32),
 }
 
 /// The ticket-level state the table reads.
@@ -153,14 +153,14 @@ pub(crate) fn step(
         E::StatusChanged { .. } if ticket.resolved => ignore("the ticket is resolved"),
         E::StatusChanged { status } => {
             let to = match policy.status_index(status) {
-                Some(j) => Standing::Custom(j),
+                Some(j) => Standing::Custom(j as u32),
                 None => Standing::Open,
             };
             if to == ticket.standing {
                 return Step::Ignore(format!("the ticket is already in status {status}"));
             }
             let fires = match to {
-                Standing::Custom(j) => kind.with(status_bit(j)),
+                Standing::Custom(j) => kind.with(status_bit(j as usize)),
                 _ => kind,
             };
             Step::Apply(Change {
@@ -193,6 +193,6 @@ pub(crate) fn standing_bit(standing: Standing) -> Option<u32> {
     match standing {
         Standing::Open => None,
         Standing::Waiting => Some(crate::policy::WAITING),
-        Standing::Custom(j) => Some(status_bit(j)),
+        Standing::Custom(j) => Some(status_bit(j as usize)),
     }
 }
