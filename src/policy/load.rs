@@ -884,11 +884,8 @@ fn events(
             &format!("a list of events, from {}", names()),
         ));
     };
-    let mut out: Vec<String> = Vec::new();
-    let mut bits = Triggers::default();
-    for e in value.get_ref() {
-        let name = e.get_ref();
-        let Some(bit) = Triggers::bit_of(name, statuses.iter().map(|s| s.id.as_str())) else {
+    let (out, bits) = trigger_list(ctx, &kpath, value, "event", |name| {
+        Triggers::bit_of(name, statuses.iter().map(|s| s.id.as_str())).ok_or_else(|| {
             let why = if name == "open" {
                 format!(
                     "status {name:?} cannot be listed (a ticket returns to it; list \"status_changed\" for any change of status)"
@@ -896,24 +893,42 @@ fn events(
             } else {
                 format!("unknown event {name:?}")
             };
-            return Err(ctx.err(&kpath, e.span(), format!("{why}: expected one of {}", names())));
-        };
-        if bits.has(bit) {
-            return Err(ctx.err(
-                &kpath,
-                e.span(),
-                format!("event {name:?} is listed twice: expected each event once"),
-            ));
-        }
-        bits = bits.with(bit);
-        out.push(name.clone());
-    }
+            format!("{why}: expected one of {}", names())
+        })
+    })?;
     if key == "start" && out.is_empty() {
         return Err(ctx.err(
             &kpath,
             value.span(),
             format!("no start event: expected at least one, from {}", names()),
         ));
+    }
+    Ok((out, bits))
+}
+
+/// A list of triggers, each once: `bit` gives a name's bit, or the message
+/// refusing it.
+fn trigger_list(
+    ctx: &Ctx<'_>,
+    kpath: &str,
+    listed: &Spanned<Strings>,
+    what: &str,
+    bit: impl Fn(&str) -> std::result::Result<u32, String>,
+) -> Result<(Vec<String>, Triggers)> {
+    let mut out = Vec::new();
+    let mut bits = Triggers::default();
+    for item in listed.get_ref() {
+        let name = item.get_ref();
+        let b = bit(name).map_err(|message| ctx.err(kpath, item.span(), message))?;
+        if bits.has(b) {
+            return Err(ctx.err(
+                kpath,
+                item.span(),
+                format!("{what} {name:?} is listed twice: expected each {what} once"),
+            ));
+        }
+        bits = bits.with(b);
+        out.push(name.clone());
     }
     Ok((out, bits))
 }
@@ -938,39 +953,14 @@ fn pause_in(
         )),
         (None, _) => Ok((Vec::new(), Triggers::default())),
         (Some(listed), None) => {
-            let kpath = join(path, "pause_in");
             let names =
                 || list(std::iter::once("waiting_on_customer").chain(statuses.iter().map(|s| s.id.as_str())));
-            let mut out = Vec::new();
-            let mut bits = Triggers::default();
-            for s in listed.get_ref() {
-                let name = s.get_ref();
-                let bit = if name == "waiting_on_customer" {
-                    Some(WAITING)
-                } else {
-                    statuses
-                        .iter()
-                        .position(|st| &st.id == name)
-                        .map(|j| (EVENTS.len() + j) as u32)
-                };
-                let Some(bit) = bit else {
-                    return Err(ctx.err(
-                        &kpath,
-                        s.span(),
-                        format!("unknown status {name:?}: expected one of {}", names()),
-                    ));
-                };
-                if bits.has(bit) {
-                    return Err(ctx.err(
-                        &kpath,
-                        s.span(),
-                        format!("status {name:?} is listed twice: expected each status once"),
-                    ));
-                }
-                bits = bits.with(bit);
-                out.push(name.clone());
-            }
-            Ok((out, bits))
+            trigger_list(ctx, &join(path, "pause_in"), listed, "status", |name| {
+                // The waiting status shares the bit of the event that enters it.
+                Triggers::bit_of(name, statuses.iter().map(|s| s.id.as_str()))
+                    .filter(|&b| b == WAITING || b >= EVENTS.len() as u32)
+                    .ok_or_else(|| format!("unknown status {name:?}: expected one of {}", names()))
+            })
         }
     }
 }

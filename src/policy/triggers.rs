@@ -47,7 +47,12 @@ impl Triggers {
             return Some(i as u32);
         }
         let j = statuses.into_iter().position(|s| s == name)?;
-        Some((EVENT_KINDS.len() + j) as u32)
+        Some(Triggers::status_bit(j))
+    }
+
+    /// The bit of declared status `j`.
+    pub(crate) fn status_bit(j: usize) -> u32 {
+        (EVENT_KINDS.len() + j) as u32
     }
 
     pub(crate) fn with(self, bit: u32) -> Triggers {

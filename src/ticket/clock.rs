@@ -194,10 +194,10 @@ impl Clock {
             Some(b) => self.reach(m, b)?,
             None => None,
         };
-        let status = match (self.budget, due) {
-            (None, _) => Status::NoTarget,
-            (Some(_), Some(d)) if end > d => Status::Breached,
-            _ => Status::Met,
+        let status = match self.budget {
+            None => Status::NoTarget,
+            Some(_) if late(due, end) => Status::Breached,
+            Some(_) => Status::Met,
         };
         Ok(CycleReport {
             started_at: instant(self.cycle_start),
@@ -252,6 +252,12 @@ impl Clock {
             None => Ok(None),
         }
     }
+}
+
+/// True if a cycle stopped (or looked at) at `end` is past its due
+/// instant: met and breached are judged by instants.
+pub(crate) fn late(due: Option<i64>, end: i64) -> bool {
+    due.is_some_and(|d| end > d)
 }
 
 /// Seconds since the epoch as an instant (instants here come from

@@ -4,11 +4,10 @@
 //! new standing), the event's own effect, the lists.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use crate::error::Result;
-use crate::explain::{Line, Note, Source, Why};
-use crate::policy::{ClockKind, Cycles, EVENT_KINDS, OnReopen, Policy, Region, SeverityChange, Triggers};
+use crate::explain::{Line, Note, Why};
+use crate::policy::{ClockKind, Cycles, OnReopen, Policy, Region, SeverityChange, Triggers};
 use crate::target::WrittenTarget;
 use crate::zone::Zone;
 
@@ -86,8 +85,7 @@ impl<'p> Fold<'p> {
             Effect::None | Effect::Agree { .. } => {}
         }
         // Most events touch few clocks: skip those with nothing to do.
-        let quiet = change.standing.is_none()
-            && matches!(change.effect, Effect::None | Effect::Acknowledge | Effect::Close);
+        let quiet = change.standing.is_none() && !change.effect.touches_clocks();
         for m in 0..self.clocks.len() {
             if self.clocks[m].state == State::NotApplicable
                 || (quiet && !self.policy.metrics()[m].lists.all().meets(change.fires))
@@ -95,7 +93,7 @@ impl<'p> Fold<'p> {
                 continue;
             }
             self.settle(m, t, &change, &event.kind);
-            if !matches!(change.effect, Effect::None | Effect::Acknowledge | Effect::Close) {
+            if change.effect.touches_clocks() {
                 self.effect(m, t, &change.effect, before)?;
             }
             self.lists(m, t, &change, &event.kind)?;
@@ -228,7 +226,8 @@ impl<'p> Fold<'p> {
         Ok(())
     }
 
-    pub(crate) fn measure(&self, m: usize) -> Measure<'_> {
+    /// What clock `m` counts, in its kind.
+    pub(crate) fn measure(&self, m: usize) -> Measure<'p> {
         Measure::new(self.clocks[m].kind, self.region.calendar())
     }
 
@@ -266,7 +265,7 @@ impl<'p> Fold<'p> {
         standing_bit(standing).is_some_and(|b| self.policy.metrics()[m].lists.pause_in.has(b))
     }
 
-    fn standing_name(&self, standing: Standing) -> Cow<'static, str> {
+    pub(crate) fn standing_name(&self, standing: Standing) -> Cow<'static, str> {
         match standing {
             Standing::Open => Cow::Borrowed("open"),
             Standing::Waiting => Cow::Borrowed("waiting on customer"),
@@ -302,58 +301,6 @@ impl<'p> Fold<'p> {
         Ok(())
     }
 
-    /// The opening lines of clock `m`'s current cycle: what started it,
-    /// a start while closed, the budget and where it came from, a start in
-    /// a pausing status.
-    pub(crate) fn opening_notes(&self, clock: &super::clock::Clock) -> Result<Vec<Note>> {
-        let t = clock.cycle_start;
-        let zone = self.zone();
-        let mut notes = Vec::with_capacity(5 + clock.notes.len());
-        let Some(o) = &clock.opening else {
-            return Ok(notes);
-        };
-        if let Some(from) = o.fresh_from {
-            notes.push(Note(Line::FreshClock {
-                from: self.policy.severities()[from as usize].id().to_string(),
-                to: self.policy.severities()[o.severity as usize].id().to_string(),
-                at: t,
-            }));
-        }
-        notes.push(Note(Line::Starts {
-            kind: EVENT_KINDS[usize::from(o.cause)],
-            at: t,
-            zone,
-        }));
-        if let Measure::Business(c) = Measure::new(clock.kind, self.region.calendar()) {
-            let open = c.next_open_s(t)?;
-            if open > t {
-                notes.push(Note(Line::ClosedThen { open, zone }));
-            }
-        }
-        let source = if o.agreed {
-            Source::Agreed
-        } else {
-            let ids = &self.policy.names;
-            Source::Policy {
-                severity: Arc::clone(&ids.severities[o.severity as usize]),
-                channel: Arc::clone(&ids.channels[self.ticket.channel]),
-            }
-        };
-        notes.push(Note(Line::Budget {
-            source,
-            target: o.target.clone(),
-            start: t,
-            budget: o.budget,
-        }));
-        if let Some(standing) = o.paused {
-            notes.push(Note(Line::Paused {
-                at: t,
-                status: self.standing_name(standing),
-            }));
-        }
-        Ok(notes)
-    }
-
     /// Re-reads clock `m`'s target from its cycle start, for `why`.
     fn recompute(&mut self, m: usize, why: Why) -> Result<()> {
         let target = self.target(m);
@@ -383,7 +330,7 @@ impl<'p> Fold<'p> {
 
     /// Records clock `m`'s current cycle as ended at `t` by a new one.
     fn end_cycle(&mut self, m: usize, t: i64) -> Result<()> {
-        let measure = Measure::new(self.clocks[m].kind, self.region.calendar());
+        let measure = self.measure(m);
         self.clocks[m].end_cycle(&measure, t)
     }
 }

@@ -3,11 +3,14 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::explain::{Line, Note};
+use std::sync::Arc;
+
+use crate::explain::{Line, Note, Source};
+use crate::policy::EVENT_KINDS;
 use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
 use crate::target::Target;
 
-use super::clock::{Clock, Measure, State, instant};
+use super::clock::{Clock, Measure, State, instant, late};
 use super::fold::Fold;
 
 impl Fold<'_> {
@@ -134,11 +137,10 @@ impl Fold<'_> {
         r.budget_s = Some(budget);
         r.remaining_s = Some((budget - elapsed).max(0));
         let due = clock.reach(&measure, budget)?;
-        r.status = match (clock.state, due) {
-            (State::Stopped, Some(d)) if clock.stopped_at.is_some_and(|s| s > d) => Status::Breached,
-            (State::Stopped, _) => Status::Met,
-            (_, Some(d)) if as_of > d => Status::Breached,
-            (State::Paused, _) => Status::Paused,
+        r.status = match clock.state {
+            _ if late(due, clock.stopped_at.unwrap_or(as_of)) => Status::Breached,
+            State::Stopped => Status::Met,
+            State::Paused => Status::Paused,
             _ => Status::Running,
         };
         match r.status {
@@ -190,6 +192,58 @@ impl Fold<'_> {
         }
         self.cycles(&mut r, clock);
         Ok(r)
+    }
+
+    /// The opening lines of clock `m`'s current cycle: what started it,
+    /// a start while closed, the budget and where it came from, a start in
+    /// a pausing status.
+    fn opening_notes(&self, clock: &Clock) -> Result<Vec<Note>> {
+        let t = clock.cycle_start;
+        let zone = self.zone();
+        let mut notes = Vec::with_capacity(5 + clock.notes.len());
+        let Some(o) = &clock.opening else {
+            return Ok(notes);
+        };
+        if let Some(from) = o.fresh_from {
+            notes.push(Note(Line::FreshClock {
+                from: self.policy.severities()[from as usize].id().to_string(),
+                to: self.policy.severities()[o.severity as usize].id().to_string(),
+                at: t,
+            }));
+        }
+        notes.push(Note(Line::Starts {
+            kind: EVENT_KINDS[usize::from(o.cause)],
+            at: t,
+            zone,
+        }));
+        if let Measure::Business(c) = Measure::new(clock.kind, self.region.calendar()) {
+            let open = c.next_open_s(t)?;
+            if open > t {
+                notes.push(Note(Line::ClosedThen { open, zone }));
+            }
+        }
+        let source = if o.agreed {
+            Source::Agreed
+        } else {
+            let ids = &self.policy.names;
+            Source::Policy {
+                severity: Arc::clone(&ids.severities[o.severity as usize]),
+                channel: Arc::clone(&ids.channels[self.ticket.channel]),
+            }
+        };
+        notes.push(Note(Line::Budget {
+            source,
+            target: o.target.clone(),
+            start: t,
+            budget: o.budget,
+        }));
+        if let Some(standing) = o.paused {
+            notes.push(Note(Line::Paused {
+                at: t,
+                status: self.standing_name(standing),
+            }));
+        }
+        Ok(notes)
     }
 
     /// The cycle figures; a stopped clock's last cycle is the report's own.

@@ -72,6 +72,13 @@ pub(crate) enum Effect {
     Close,
 }
 
+impl Effect {
+    /// False for effects on the ticket alone.
+    pub(crate) fn touches_clocks(&self) -> bool {
+        matches!(self, Effect::Severity(_) | Effect::Agree { .. } | Effect::Reopen)
+    }
+}
+
 /// The table. `check_event` has validated ids and targets already, so the
 /// look-ups below cannot miss.
 /// `applies(m)` says whether metric `m` applies to the ticket's channel.
@@ -160,7 +167,7 @@ pub(crate) fn step(
                 return Step::Ignore(format!("the ticket is already in status {status}"));
             }
             let fires = match to {
-                Standing::Custom(j) => kind.with(status_bit(j as usize)),
+                Standing::Custom(j) => kind.with(Triggers::status_bit(j as usize)),
                 _ => kind,
             };
             Step::Apply(Change {
@@ -183,16 +190,11 @@ fn change(kind: Triggers) -> Change {
     }
 }
 
-/// The trigger bit of declared status `j`.
-pub(crate) fn status_bit(j: usize) -> u32 {
-    (crate::policy::EVENT_KINDS.len() + j) as u32
-}
-
 /// The `pause_in` bit of a standing, `None` for `open`.
 pub(crate) fn standing_bit(standing: Standing) -> Option<u32> {
     match standing {
         Standing::Open => None,
         Standing::Waiting => Some(crate::policy::WAITING),
-        Standing::Custom(j) => Some(status_bit(j as usize)),
+        Standing::Custom(j) => Some(Triggers::status_bit(j as usize)),
     }
 }
