@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-fn example(name: &str) -> PathBuf {
+pub(crate) fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     // target/<profile>/deps/it-<hash> -> target/<profile>/examples/<name>
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
@@ -15,10 +15,12 @@ fn example(name: &str) -> PathBuf {
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
-fn run(name: &str, args: &[&str]) -> Output {
+/// Runs example `name` from the crate's directory, with no standard input.
+pub(crate) fn run(name: &str, args: &[&str]) -> Output {
     Command::new(example(name))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
         .output()
         .expect("example runs (cargo test builds examples)")
 }
@@ -33,7 +35,7 @@ fn stdout_json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }
 
-fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 

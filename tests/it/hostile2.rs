@@ -5,13 +5,14 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use sla_deadline::{Calendar, Error, Event, HolidaySet, Policy, WeeklyHours, evaluate};
 
+use crate::examples::{example, run, stderr};
 use crate::harness;
 
 /// A directory of its own under the system's temp dir, removed on drop.
@@ -53,26 +54,6 @@ fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'st
     });
     rx.recv_timeout(limit)
         .unwrap_or_else(|_| panic!("did not finish within {limit:?}"))
-}
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    dir.join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-}
-
-fn run(name: &str, args: &[&str]) -> Output {
-    Command::new(example(name))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("example runs (cargo test builds examples)")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 const SECS_10: Duration = Duration::from_secs(10);
