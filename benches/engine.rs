@@ -91,7 +91,7 @@ fn engine(c: &mut Criterion) {
                 let mut breached = 0usize;
                 for events in &tickets {
                     let r = evaluate(&policy, "americas", events, None).expect("report");
-                    breached += r.metrics.iter().filter(|m| m.breached_by_s.is_some()).count();
+                    breached += r.metrics.iter().filter(|m| m.breached_by.is_some()).count();
                 }
                 black_box(breached)
             },

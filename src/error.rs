@@ -33,7 +33,9 @@ pub enum Error {
         message: String,
     },
     /// A query needs business time outside the years a calendar covers.
-    #[error("{instant} is outside the calendar's horizon {from_year}-{to_year}: {what}")]
+    #[error(
+        "{instant} is outside the calendar's horizon {from_year}-{to_year}: {what} (a policy sets its years with `options.horizon = [first, last]`, a calendar with `CalendarSpec::horizon`)"
+    )]
     OutOfHorizon {
         /// The instant (or the description of the instant) asked for.
         instant: String,

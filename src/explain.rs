@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::calendar::rfc3339 as utc;
 use crate::target::WrittenTarget;
@@ -28,7 +28,8 @@ pub(crate) fn local_string(t: &DateTime<FixedOffset>) -> String {
 }
 
 /// One line of a metric's explanation. `Display` renders it; serde writes
-/// it as that string.
+/// it as that string and reads it back as that string. Two notes are equal
+/// when they read the same.
 ///
 /// # Example
 /// ```
@@ -44,7 +45,7 @@ pub(crate) fn local_string(t: &DateTime<FixedOffset>) -> String {
 /// assert_eq!(lines[3], "due 2026-12-29T10:00:00+00:00");
 /// # Ok::<(), sla_deadline::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Note(pub(crate) Line);
 
 /// Where a budget's target came from.
@@ -125,6 +126,8 @@ pub(crate) enum Line {
     },
     NoDue,
     NoDueStopped,
+    /// A line read back from a serialized report: only its text survives.
+    Text(String),
 }
 
 fn local(t: i64, zone: Zone) -> String {
@@ -219,6 +222,7 @@ impl fmt::Display for Note {
             Line::Due { at, zone } => write!(f, "due {}", local(*at, *zone)),
             Line::NoDue => f.write_str("no due instant while paused: the end of the wait is unknown"),
             Line::NoDueStopped => f.write_str("no due instant: stopped while paused with budget left"),
+            Line::Text(text) => f.write_str(text),
         }
     }
 }
@@ -228,3 +232,24 @@ impl Serialize for Note {
         s.collect_str(self)
     }
 }
+
+impl<'de> Deserialize<'de> for Note {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Note, D::Error> {
+        String::deserialize(d).map(|text| Note(Line::Text(text)))
+    }
+}
+
+// By the text, so that a report read back equals the report written: the
+// structure a note was rendered from does not survive serialization.
+impl PartialEq for Note {
+    fn eq(&self, other: &Note) -> bool {
+        match (&self.0, &other.0) {
+            (Line::Text(a), Line::Text(b)) => a == b,
+            (Line::Text(a), _) => other.to_string() == *a,
+            (_, Line::Text(b)) => self.to_string() == *b,
+            _ => self.0 == other.0 || self.to_string() == other.to_string(),
+        }
+    }
+}
+
+impl Eq for Note {}

@@ -126,6 +126,12 @@ mod target;
 mod ticket;
 mod zone;
 
+/// The date-time crate of the API, re-exported so that callers use the
+/// same version.
+pub use chrono;
+/// The IANA time zones ([`Zone`] converts from `chrono_tz::Tz`).
+pub use chrono_tz;
+
 pub use crate::calendar::{Calendar, CalendarSpec, ClosedDay, DayMode};
 pub use crate::error::{Error, Location, Result};
 pub use crate::explain::Note;

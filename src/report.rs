@@ -3,18 +3,24 @@
 //!
 //! Stages: the engine fills these types; they hold explanation notes, which
 //! render themselves (`explain` does not know about reports).
+//!
+//! Reports serialize to JSON (or any serde format) and read back equal, so
+//! they can be cached, stored or sent to another service. Instants are
+//! RFC 3339 text, durations whole seconds in fields named `*_s`. Reading is
+//! lenient about fields it does not know (a report written by a newer
+//! version still reads), strict about the types of those it knows.
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, Utc};
-use serde::{Serialize, Serializer};
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::explain::{Note, local_string, utc_string};
 use crate::policy::ClockKind;
 use crate::target::WrittenTarget;
 
 /// Where a metric's clock stands at the report's `as_of`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Not started yet (the update clock before the first response).
@@ -48,7 +54,29 @@ impl fmt::Display for Status {
 }
 
 /// A ticket's report as of an instant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// # Example
+/// ```
+/// use sla_deadline::{evaluate, Event, EventKind, Policy, Report, Status};
+///
+/// let policy = Policy::builtin("ol-care")?;
+/// let created = Event::new(
+///     "2026-11-20T16:30:00-05:00".parse().unwrap(),
+///     EventKind::Created { severity: "P1".into(), channel: "phone".into() },
+/// );
+/// let report = evaluate(&policy, "americas", &[created], None)?;
+/// let resolution = report.metric("resolution").expect("a metric of OL Care");
+/// assert_eq!(resolution.status, Status::Running);
+/// assert_eq!(resolution.budget.map(|b| b.num_hours()), Some(22)); // two 11-hour days
+///
+/// // Stored or sent as JSON, read back equal.
+/// let json = serde_json::to_string(&report).unwrap();
+/// assert!(json.contains(r#""budget_s":79200"#));
+/// let back: Report = serde_json::from_str(&json).unwrap();
+/// assert_eq!(back, report);
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Policy id.
     pub policy: String,
@@ -61,11 +89,11 @@ pub struct Report {
     /// Intake channel.
     pub channel: String,
     /// What the report knows up to.
-    #[serde(serialize_with = "utc")]
+    #[serde(with = "utc")]
     pub as_of: DateTime<Utc>,
     /// The earliest warning or due instant after `as_of` among running
     /// clocks: when to look at the ticket again.
-    #[serde(serialize_with = "opt_utc")]
+    #[serde(with = "opt_utc")]
     pub next_wake_up: Option<DateTime<Utc>>,
     /// One entry per metric of the policy, in the policy's order.
     pub metrics: Vec<MetricReport>,
@@ -74,8 +102,9 @@ pub struct Report {
 }
 
 /// One metric's figures. Durations are whole seconds of the metric's own
-/// clock (business or calendar seconds).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// clock (business or calendar seconds), serialized as integers in the
+/// fields named `*_s` (`budget_s`, `elapsed_s`...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricReport {
     /// Metric id.
     pub metric: String,
@@ -89,41 +118,49 @@ pub struct MetricReport {
     /// Where the clock stands.
     pub status: Status,
     /// Start of the clock or of its current cycle.
-    #[serde(serialize_with = "opt_utc")]
+    #[serde(with = "opt_utc")]
     pub started_at: Option<DateTime<Utc>>,
     /// Due instant (null while paused with budget left, pending, no target).
-    #[serde(serialize_with = "opt_utc")]
+    #[serde(with = "opt_utc")]
     pub due_at: Option<DateTime<Utc>>,
     /// Due instant in the region's local time.
-    #[serde(serialize_with = "opt_local")]
+    #[serde(with = "opt_local")]
     pub due_local: Option<DateTime<FixedOffset>>,
     /// When the clock stopped, if it has.
-    #[serde(serialize_with = "opt_utc")]
+    #[serde(with = "opt_utc")]
     pub stopped_at: Option<DateTime<Utc>>,
     /// The target converted at the clock's start.
-    pub budget_s: Option<i64>,
+    #[serde(rename = "budget_s", with = "opt_seconds")]
+    pub budget: Option<TimeDelta>,
     /// Time counted since the start.
-    pub elapsed_s: Option<i64>,
+    #[serde(rename = "elapsed_s", with = "opt_seconds")]
+    pub elapsed: Option<TimeDelta>,
     /// Time since the start that did not count (waits, resolved gaps).
-    pub paused_s: Option<i64>,
+    #[serde(rename = "paused_s", with = "opt_seconds")]
+    pub paused: Option<TimeDelta>,
     /// `max(0, budget - elapsed)`.
-    pub remaining_s: Option<i64>,
+    #[serde(rename = "remaining_s", with = "opt_seconds")]
+    pub remaining: Option<TimeDelta>,
     /// `budget - elapsed` when met.
-    pub met_by_s: Option<i64>,
+    #[serde(rename = "met_by_s", with = "opt_seconds")]
+    pub met_by: Option<TimeDelta>,
     /// `elapsed - budget` when breached.
-    pub breached_by_s: Option<i64>,
+    #[serde(rename = "breached_by_s", with = "opt_seconds")]
+    pub breached_by: Option<TimeDelta>,
     /// When each warning threshold is (or was) crossed.
     pub warnings: Vec<ThresholdCrossing>,
     /// How the due instant came about, for a person to read.
     pub explanation: Vec<Note>,
     /// The clock's cycles: how many started, how they ended. The fields
-    /// above describe the current (or last) cycle.
+    /// above describe the current (or last) cycle. Reports written before
+    /// cycles were counted read back with an empty summary.
+    #[serde(default)]
     pub cycles: CycleSummary,
 }
 
 /// A metric's cycles: every metric has at least one once started; update
 /// and next-reply metrics start one per restart or per customer message.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CycleSummary {
     /// Cycles started, the current one included.
     pub count: u32,
@@ -137,17 +174,17 @@ pub struct CycleSummary {
 }
 
 /// One finished cycle.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CycleReport {
     /// When it started.
-    #[serde(serialize_with = "utc")]
+    #[serde(with = "utc")]
     pub started_at: DateTime<Utc>,
     /// When it ended: the stop, or the start of the next cycle.
-    #[serde(serialize_with = "utc")]
+    #[serde(with = "utc")]
     pub stopped_at: DateTime<Utc>,
     /// Its due instant (null when it ended paused with budget left, or had
     /// no target).
-    #[serde(serialize_with = "opt_utc")]
+    #[serde(with = "opt_utc")]
     pub due_at: Option<DateTime<Utc>>,
     /// `met`, `breached` or `no_target`.
     pub status: Status,
@@ -166,29 +203,102 @@ impl CycleSummary {
 }
 
 /// The instant a warning threshold is crossed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThresholdCrossing {
     /// Fraction of the budget, e.g. 0.75.
     pub threshold: f64,
     /// The earliest instant at which elapsed >= ceil(threshold x budget).
-    #[serde(serialize_with = "utc")]
+    #[serde(with = "utc")]
     pub at: DateTime<Utc>,
 }
 
-fn utc<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&utc_string(t))
-}
-
-fn opt_utc<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&utc_string(t)),
-        None => s.serialize_none(),
+impl Report {
+    /// The report of metric `id`, if the policy has it.
+    pub fn metric(&self, id: &str) -> Option<&MetricReport> {
+        self.metrics.iter().find(|m| m.metric == id)
     }
 }
 
-fn opt_local<S: Serializer>(t: &Option<DateTime<FixedOffset>>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&local_string(t)),
-        None => s.serialize_none(),
+// Instants as RFC 3339 text: UTC with `Z`, local with its offset.
+mod utc {
+    use super::*;
+
+    pub(super) fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&utc_string(t))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        instant(&text).map_err(serde::de::Error::custom)
+    }
+
+    pub(super) fn instant(text: &str) -> Result<DateTime<Utc>, String> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("{text:?} is not an RFC 3339 instant: {e}"))
+    }
+}
+
+mod opt_utc {
+    use super::*;
+
+    pub(super) fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&utc_string(t)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| super::utc::instant(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+mod opt_local {
+    use super::*;
+
+    pub(super) fn serialize<S: Serializer>(
+        t: &Option<DateTime<FixedOffset>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&local_string(t)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| {
+                DateTime::parse_from_rfc3339(&text).map_err(|e| {
+                    serde::de::Error::custom(format!("{text:?} is not an RFC 3339 instant: {e}"))
+                })
+            })
+            .transpose()
+    }
+}
+
+// Durations as whole seconds: reports never carry fractions.
+mod opt_seconds {
+    use super::*;
+
+    pub(super) fn serialize<S: Serializer>(t: &Option<TimeDelta>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_i64(t.num_seconds()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TimeDelta>, D::Error> {
+        Option::<i64>::deserialize(d)?
+            .map(|s| {
+                TimeDelta::try_seconds(s)
+                    .ok_or_else(|| serde::de::Error::custom(format!("{s} s is out of range for a duration")))
+            })
+            .transpose()
     }
 }

@@ -58,6 +58,52 @@ impl Zone {
         None => unreachable!(),
     }));
 
+    /// The local reading of instant `t` in this zone, with the offset in
+    /// force then (`2026-11-20T16:30:00-05:00` for 21:30 UTC in Toronto).
+    ///
+    /// RFC 3339 writes offsets in whole minutes: an offset with seconds
+    /// (local mean time before about 1972, such as Monrovia's -00:44:30) is
+    /// rounded to the minute so that the result still denotes exactly `t`.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::Zone;
+    /// use sla_deadline::chrono::{DateTime, Utc};
+    ///
+    /// let toronto = Zone::from(sla_deadline::chrono_tz::America::Toronto);
+    /// let t: DateTime<Utc> = "2026-11-20T21:30:00Z".parse().unwrap();
+    /// assert_eq!(toronto.to_local(t).to_rfc3339(), "2026-11-20T16:30:00-05:00");
+    /// let summer: DateTime<Utc> = "2026-07-20T21:30:00Z".parse().unwrap();
+    /// assert_eq!(toronto.to_local(summer).to_rfc3339(), "2026-07-20T17:30:00-04:00");
+    /// ```
+    pub fn to_local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        self.local(t)
+    }
+
+    /// The instant of local time `local` in this zone, the way the
+    /// calendar reads every local time: a time skipped by a daylight-saving
+    /// change (in the gap) is the instant of the change, a time that occurs
+    /// twice (in the fold) is the earlier instant.
+    ///
+    /// # Errors
+    /// A local time whose instant lies outside years 0000-9999.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::Zone;
+    /// use sla_deadline::chrono::NaiveDate;
+    ///
+    /// let toronto: Zone = "America/Toronto".parse()?;
+    /// let local = |d: u32, h: u32, m: u32| NaiveDate::from_ymd_opt(2026, 3, d).unwrap().and_hms_opt(h, m, 0).unwrap();
+    /// assert_eq!(toronto.to_utc(local(20, 9, 0))?.to_rfc3339(), "2026-03-20T13:00:00+00:00");
+    /// // 02:30 does not exist on 2026-03-08: the clocks go from 02:00 to 03:00.
+    /// assert_eq!(toronto.to_utc(local(8, 2, 30))?.to_rfc3339(), "2026-03-08T07:00:00+00:00");
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn to_utc(&self, local: NaiveDateTime) -> Result<DateTime<Utc>, Error> {
+        checked_instant(self.instant(local), "the local time's instant")
+    }
+
     /// Parses a zone name, naming `at` in the error.
     pub(crate) fn parse_at(text: &str, at: impl FnOnce() -> Location) -> Result<Zone, Error> {
         parse_zone(text).map_err(|message| Error::invalid(at(), message))
@@ -78,8 +124,8 @@ impl Zone {
         }
     }
 
-    /// The instant (Unix seconds) of local time `local`, with SPEC 2.4's
-    /// choices: gap -> the transition instant, fold -> the earlier instant.
+    /// The instant (Unix seconds) of local time `local`: gap -> the
+    /// transition instant, fold -> the earlier instant.
     pub(crate) fn instant(&self, local: NaiveDateTime) -> i64 {
         let naive_s = local.and_utc().timestamp();
         match self.0 {
@@ -253,6 +299,9 @@ fn parse_zone(text: &str) -> Result<Zone, String> {
     if text == "UTC" || text == "Z" {
         return Ok(Zone::UTC);
     }
+    if let Some(message) = abbreviation(text) {
+        return Err(message);
+    }
     let Some(rest) = text.strip_prefix("UTC") else {
         return chrono_tz::Tz::from_str(text)
             .map(|tz| Zone(Inner::Iana(tz)))
@@ -285,6 +334,148 @@ fn parse_zone(text: &str) -> Result<Zone, String> {
     FixedOffset::east_opt(sign * (h * 3600 + m * 60))
         .map(|o| Zone(Inner::Fixed(o)))
         .ok_or_else(unknown)
+}
+
+/// Abbreviations and legacy names that are not places, with what to write
+/// instead. The tz database keeps `EST`, `MST`, `HST` (fixed offsets, no
+/// daylight saving), `CET`, `EET`, `MET`, `WET` and the POSIX-style
+/// `EST5EDT`... for compatibility; a desk that writes `EST` almost always
+/// means New York or Toronto time, which changes in summer, and would get
+/// deadlines an hour off for half the year. The others (`PST`, `BST`,
+/// `IST`...) are not in the database at all; naming the city saves a search.
+const ABBREVIATIONS: [(&str, &str, &str); 27] = [
+    (
+        "EST",
+        "fixed UTC-05:00 all year",
+        "\"America/New_York\" or \"America/Toronto\" (Eastern time), or \"UTC-05:00\"",
+    ),
+    (
+        "EDT",
+        "Eastern daylight time",
+        "\"America/New_York\" or \"America/Toronto\"",
+    ),
+    (
+        "EST5EDT",
+        "US Eastern rules",
+        "\"America/New_York\" or \"America/Toronto\"",
+    ),
+    (
+        "CST",
+        "ambiguous (US Central, China or Cuba)",
+        "\"America/Chicago\", \"Asia/Shanghai\" or \"America/Havana\"",
+    ),
+    (
+        "CDT",
+        "Central daylight time",
+        "\"America/Chicago\" or \"America/Winnipeg\"",
+    ),
+    (
+        "CST6CDT",
+        "US Central rules",
+        "\"America/Chicago\" or \"America/Winnipeg\"",
+    ),
+    (
+        "MST",
+        "fixed UTC-07:00 all year",
+        "\"America/Denver\" or \"America/Edmonton\" (Mountain time), \"America/Phoenix\" (no daylight saving), or \"UTC-07:00\"",
+    ),
+    (
+        "MDT",
+        "Mountain daylight time",
+        "\"America/Denver\" or \"America/Edmonton\"",
+    ),
+    (
+        "MST7MDT",
+        "US Mountain rules",
+        "\"America/Denver\" or \"America/Edmonton\"",
+    ),
+    (
+        "PST",
+        "Pacific standard time",
+        "\"America/Los_Angeles\" or \"America/Vancouver\"",
+    ),
+    (
+        "PDT",
+        "Pacific daylight time",
+        "\"America/Los_Angeles\" or \"America/Vancouver\"",
+    ),
+    (
+        "PST8PDT",
+        "US Pacific rules",
+        "\"America/Los_Angeles\" or \"America/Vancouver\"",
+    ),
+    ("HST", "fixed UTC-10:00 all year", "\"Pacific/Honolulu\""),
+    ("AKST", "Alaska time", "\"America/Anchorage\""),
+    (
+        "CET",
+        "Central European rules",
+        "\"Europe/Paris\", \"Europe/Berlin\" or another city",
+    ),
+    (
+        "CEST",
+        "Central European summer time",
+        "\"Europe/Paris\", \"Europe/Berlin\" or another city",
+    ),
+    (
+        "MET",
+        "Middle European rules",
+        "\"Europe/Paris\", \"Europe/Berlin\" or another city",
+    ),
+    (
+        "EET",
+        "Eastern European rules",
+        "\"Europe/Athens\", \"Europe/Helsinki\" or another city",
+    ),
+    ("WET", "Western European rules", "\"Europe/Lisbon\""),
+    ("BST", "British summer time", "\"Europe/London\""),
+    (
+        "IST",
+        "ambiguous (India, Ireland or Israel)",
+        "\"Asia/Kolkata\", \"Europe/Dublin\" or \"Asia/Jerusalem\"",
+    ),
+    ("JST", "Japan standard time", "\"Asia/Tokyo\""),
+    ("KST", "Korea standard time", "\"Asia/Seoul\""),
+    ("SGT", "Singapore time", "\"Asia/Singapore\""),
+    ("HKT", "Hong Kong time", "\"Asia/Hong_Kong\""),
+    (
+        "AEST",
+        "Australian Eastern time",
+        "\"Australia/Sydney\", \"Australia/Melbourne\" or \"Australia/Brisbane\"",
+    ),
+    ("NZST", "New Zealand time", "\"Pacific/Auckland\""),
+];
+
+/// Why `text` is refused if it is an abbreviation or a sign-inverted
+/// `Etc/GMT+N` name, with the names to use instead.
+fn abbreviation(text: &str) -> Option<String> {
+    if let Some((abbr, meaning, instead)) = ABBREVIATIONS
+        .iter()
+        .find(|(a, _, _)| a.eq_ignore_ascii_case(text))
+    {
+        return Some(format!(
+            "time zone {text:?} is an abbreviation ({abbr}: {meaning}), not a place: expected an IANA city zone such as {instead}"
+        ));
+    }
+    // POSIX signs: Etc/GMT+5 is five hours *behind* UTC.
+    let hours = text
+        .strip_prefix("Etc/GMT")
+        .or_else(|| text.strip_prefix("GMT"))?;
+    let (sign, n) = match hours.as_bytes().first() {
+        Some(b'+') => ('-', &hours[1..]),
+        Some(b'-') => ('+', &hours[1..]),
+        _ => return None,
+    };
+    let n: u32 = n.parse().ok().filter(|&n| (1..=14).contains(&n))?;
+    Some(format!(
+        "time zone {text:?} has an inverted sign (it is UTC{sign}{n:02}:00): expected an IANA city zone such as \"America/Toronto\", or \"UTC{sign}{n:02}:00\" for a fixed offset"
+    ))
+}
+
+/// Any IANA zone of `chrono-tz` (re-exported as `sla_deadline::chrono_tz`).
+impl From<chrono_tz::Tz> for Zone {
+    fn from(tz: chrono_tz::Tz) -> Zone {
+        Zone(Inner::Iana(tz))
+    }
 }
 
 impl FromStr for Zone {

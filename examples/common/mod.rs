@@ -128,8 +128,8 @@ pub(crate) fn print_report(report: &Report, detail: bool) {
             opt(m
                 .due_at
                 .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
-            opt(m.elapsed_s.map(span)),
-            opt(m.remaining_s.map(span)),
+            opt(m.elapsed.map(|d| span(d.num_seconds()))),
+            opt(m.remaining.map(|d| span(d.num_seconds()))),
         );
     }
     if detail {

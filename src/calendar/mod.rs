@@ -5,7 +5,7 @@ mod index;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
@@ -366,6 +366,26 @@ impl Calendar {
     /// The calendar's time zone.
     pub fn zone(&self) -> Zone {
         self.spec.zone
+    }
+
+    /// Instant `t` read in the calendar's zone: results of the queries,
+    /// which are UTC instants, as the people keeping the hours see them.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::{Calendar, LocalSpan, WeeklyHours};
+    /// use sla_deadline::chrono::{DateTime, TimeDelta, Utc};
+    ///
+    /// let calendar = Calendar::builder("Europe/London".parse()?)
+    ///     .week(WeeklyHours::weekdays(&["09:00-17:00".parse::<LocalSpan>()?])?)
+    ///     .build()?;
+    /// let friday: DateTime<Utc> = "2026-07-17T15:00:00Z".parse().unwrap();
+    /// let due = calendar.add_business(friday, TimeDelta::hours(2))?;
+    /// assert_eq!(calendar.to_local(due).to_rfc3339(), "2026-07-20T10:00:00+01:00");
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn to_local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        self.spec.zone.to_local(t)
     }
 
     /// The first and last year covered.

@@ -32,50 +32,133 @@ use self::fold::Fold;
 pub(crate) const MAX_EVENTS: usize = 10_000;
 
 /// A ticket being tracked: open it in a region, apply events as they come
-/// (in any order), and ask for its report as of any instant.
+/// (in any order after `created`), and ask for its report as of any instant.
+///
+/// The ticket owns what it needs: a [`Policy`] is a shared handle (cloning
+/// it counts a reference), so a ticket can live in a struct, a cache or
+/// another thread beside the `Arc<Policy>` or `Policy` it came from. It is
+/// `Send + Sync + Clone`.
+///
+/// A ticket is always reportable: it opens with its `created` event, and
+/// [`apply`](Ticket::apply) refuses an event that would make
+/// [`report`](Ticket::report) fail (dated before `created`, a second
+/// `created`, a deadline past the calendar's horizon) with the error the
+/// report would give, leaving the ticket as it was.
 ///
 /// # Example
 /// ```
+/// use std::sync::Arc;
 /// use sla_deadline::{Event, EventKind, Policy, Status, Ticket};
 ///
-/// let policy = Policy::builtin("ol-care")?;
-/// let mut ticket = Ticket::open(&policy, "americas")?;
-/// ticket.apply(Event::new(
+/// struct Desk {
+///     policy: Arc<Policy>,
+///     open: Vec<Ticket>,
+/// }
+///
+/// let mut desk = Desk { policy: Arc::new(Policy::builtin("ol-care")?), open: Vec::new() };
+/// let created = Event::new(
 ///     "2026-11-20T16:30:00-05:00".parse().unwrap(),
 ///     EventKind::Created { severity: "P1".into(), channel: "phone".into() },
-/// ))?;
-/// let report = ticket.report(None)?;
-/// let first_response = &report.metrics[1];
-/// assert_eq!(first_response.metric, "first_response");
+/// );
+/// let mut ticket = Ticket::open(&desk.policy, "americas", created)?;
+/// // An event before the ticket existed is refused; the ticket is unchanged.
+/// let early = Event::new("2026-11-20T16:00:00-05:00".parse().unwrap(), EventKind::Responded);
+/// assert!(ticket.apply(early).is_err());
+/// assert_eq!(ticket.events().len(), 1);
+/// desk.open.push(ticket);
+///
+/// let report = desk.open[0].report(None)?;
+/// let first_response = report.metric("first_response").expect("an OL Care metric");
 /// assert_eq!(first_response.status, Status::Running);
 /// assert_eq!(first_response.due_local.unwrap().to_rfc3339(), "2026-11-20T18:30:00-05:00");
 /// # Ok::<(), sla_deadline::Error>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Ticket<'p> {
-    policy: &'p Policy,
-    region: &'p Region,
+pub struct Ticket {
+    policy: Policy,
+    region: usize,
     events: Vec<Event>,
 }
 
-impl<'p> Ticket<'p> {
-    /// A ticket with no events yet, in `region` of `policy`.
+impl Ticket {
+    /// A ticket in `region` of `policy` (the ticket keeps a handle on the
+    /// policy), opened by its `created` event.
     ///
     /// # Errors
-    /// An unknown region.
-    pub fn open(policy: &'p Policy, region: &str) -> Result<Ticket<'p>> {
+    /// An unknown region; an event that is not `created` or names an
+    /// unknown severity or channel; a deadline outside the region
+    /// calendar's horizon.
+    pub fn open(policy: &Policy, region: &str, created: Event) -> Result<Ticket> {
+        policy.region(region)?;
+        let region = policy
+            .regions()
+            .iter()
+            .position(|r| r.id() == region)
+            .unwrap_or(0);
+        if !matches!(created.kind, EventKind::Created { .. }) {
+            return Err(Error::event(
+                0,
+                created.kind.name(),
+                "opens the ticket: expected a created event",
+            ));
+        }
+        let mut ticket = Ticket {
+            policy: policy.clone(),
+            region,
+            events: Vec::with_capacity(8),
+        };
+        ticket.apply(created)?;
+        Ok(ticket)
+    }
+
+    /// A ticket restored from events stored earlier (a database row, a
+    /// queue): validated as [`evaluate`] validates them, in one report
+    /// rather than one per event.
+    ///
+    /// # Errors
+    /// As [`evaluate`]: more events than a ticket may hold, an event that
+    /// names something the policy lacks, no `created` event first, or a
+    /// deadline outside the calendar's horizon.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::{Event, Policy, Ticket};
+    ///
+    /// let policy = Policy::builtin("ol-care")?;
+    /// let stored: Vec<Event> = serde_json::from_str(r#"[
+    ///   {"at": "2026-11-23T09:00:00-05:00", "type": "created", "severity": "P2", "channel": "email"},
+    ///   {"at": "2026-11-23T09:40:00-05:00", "type": "responded"}
+    /// ]"#).unwrap();
+    /// let ticket = Ticket::from_events(&policy, "americas", stored)?;
+    /// assert_eq!(ticket.events().len(), 2);
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn from_events(policy: &Policy, region: &str, events: Vec<Event>) -> Result<Ticket> {
+        evaluate(policy, region, &events, None)?;
+        let region = policy
+            .regions()
+            .iter()
+            .position(|r| r.id() == region)
+            .unwrap_or(0);
         Ok(Ticket {
-            policy,
-            region: policy.region(region)?,
-            events: Vec::new(),
+            policy: policy.clone(),
+            region,
+            events,
         })
     }
 
-    /// Records one event (it may be older than events already applied).
+    /// Records one event (it may be older than events already applied, but
+    /// not older than `created`).
+    ///
+    /// Costs one report (linear in the events so far): the event is kept
+    /// only if the ticket can still be reported as of its latest event.
     ///
     /// # Errors
-    /// An event that names an unknown severity, channel or metric, carries a
-    /// malformed target, or is one too many; the error names its index.
+    /// An event that names an unknown severity, channel, status or metric,
+    /// carries a malformed target, or is one too many (the error names its
+    /// index); an event that would make the ticket unreportable: before
+    /// `created`, a second `created`, or a deadline outside the calendar's
+    /// horizon. The ticket is unchanged after an error.
     pub fn apply(&mut self, event: Event) -> Result<()> {
         let index = self.events.len();
         if index >= MAX_EVENTS {
@@ -85,8 +168,12 @@ impl<'p> Ticket<'p> {
                 value: index as u64 + 1,
             });
         }
-        check_event(self.policy, index, &event)?;
+        check_event(&self.policy, index, &event)?;
         self.events.push(event);
+        if let Err(e) = self.report(None) {
+            self.events.pop();
+            return Err(e);
+        }
         Ok(())
     }
 
@@ -95,14 +182,23 @@ impl<'p> Ticket<'p> {
         &self.events
     }
 
-    /// The report as of `as_of` (default: the latest event's instant).
+    /// The policy the ticket is tracked under.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The region the ticket is tracked in.
+    pub fn region(&self) -> &Region {
+        &self.policy.regions()[self.region]
+    }
+
+    /// The report as of `as_of` (default: the latest event's instant, which
+    /// always succeeds).
     ///
     /// # Errors
-    /// No `created` event, an event before `created`, a second `created`,
-    /// `as_of` before `created`, or a computation outside the region
-    /// calendar's horizon.
+    /// `as_of` before `created`, or past the region calendar's horizon.
     pub fn report(&self, as_of: Option<DateTime<Utc>>) -> Result<Report> {
-        fold(self.policy, self.region, &self.events, as_of)
+        fold(&self.policy, self.region(), &self.events, as_of)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Reading the report off the folded clocks at `as_of`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::error::Result;
 use std::sync::Arc;
@@ -75,12 +75,12 @@ impl Fold<'_> {
             due_at: None,
             due_local: None,
             stopped_at: None,
-            budget_s: None,
-            elapsed_s: None,
-            paused_s: None,
-            remaining_s: None,
-            met_by_s: None,
-            breached_by_s: None,
+            budget: None,
+            elapsed: None,
+            paused: None,
+            remaining: None,
+            met_by: None,
+            breached_by: None,
             warnings: Vec::new(),
             explanation: Vec::new(),
             cycles: CycleSummary::default(),
@@ -123,8 +123,8 @@ impl Fold<'_> {
         let since = measure.between(clock.cycle_start, end.max(clock.cycle_start))?;
         r.started_at = Some(instant(clock.cycle_start));
         r.stopped_at = clock.stopped_at.map(instant);
-        r.elapsed_s = Some(elapsed);
-        r.paused_s = Some(since - elapsed);
+        r.elapsed = Some(TimeDelta::seconds(elapsed));
+        r.paused = Some(TimeDelta::seconds(since - elapsed));
         let mut explanation = self.opening_notes(clock)?;
         explanation.append(&mut clock.notes);
         r.explanation = explanation;
@@ -134,8 +134,8 @@ impl Fold<'_> {
             return Ok(r);
         };
         r.target = Some(clock.target.clone());
-        r.budget_s = Some(budget);
-        r.remaining_s = Some((budget - elapsed).max(0));
+        r.budget = Some(TimeDelta::seconds(budget));
+        r.remaining = Some(TimeDelta::seconds((budget - elapsed).max(0)));
         let due = clock.reach(&measure, budget)?;
         r.status = match clock.state {
             _ if late(due, clock.stopped_at.unwrap_or(as_of)) => Status::Breached,
@@ -144,8 +144,8 @@ impl Fold<'_> {
             _ => Status::Running,
         };
         match r.status {
-            Status::Met => r.met_by_s = Some(budget - elapsed),
-            Status::Breached => r.breached_by_s = Some(elapsed - budget),
+            Status::Met => r.met_by = Some(TimeDelta::seconds(budget - elapsed)),
+            Status::Breached => r.breached_by = Some(TimeDelta::seconds(elapsed - budget)),
             _ => {}
         }
         let stopped = clock.state == State::Stopped;

@@ -1292,7 +1292,7 @@ fn horizon_errors() {
     }
     assert_eq!(
         c.is_open(before).expect_err("before").to_string(),
-        "2026-01-01T04:59:59Z is outside the calendar's horizon 2026-2027: is_open"
+        "2026-01-01T04:59:59Z is outside the calendar's horizon 2026-2027: is_open (a policy sets its years with `options.horizon = [first, last]`, a calendar with `CalendarSpec::horizon`)"
     );
 
     // Results past the horizon's end.
@@ -1486,7 +1486,7 @@ fn no_opening_left_in_the_horizon_is_out_of_horizon() {
     assert!(err.is_out_of_horizon(), "{err}");
     assert_eq!(
         err.to_string(),
-        "the result of the next opening is outside the calendar's horizon 2026-2027: it needs business time after the horizon's end"
+        "the result of the next opening is outside the calendar's horizon 2026-2027: it needs business time after the horizon's end (a policy sets its years with `options.horizon = [first, last]`, a calendar with `CalendarSpec::horizon`)"
     );
     let err = c
         .add_business_days(closed, 0, DayMode::EndOfDay)

@@ -10,24 +10,24 @@ use serde_json::Value;
 use sla_deadline::{Event, Policy, evaluate};
 
 #[derive(Deserialize)]
-struct TicketFile {
-    policy: String,
-    region: String,
-    events: Vec<Event>,
+pub(crate) struct TicketFile {
+    pub(crate) policy: String,
+    pub(crate) region: String,
+    pub(crate) events: Vec<Event>,
 }
 
 #[derive(Deserialize)]
-struct Expected {
+pub(crate) struct Expected {
     case: String,
-    as_of: Option<chrono::DateTime<chrono::Utc>>,
-    expected: Value,
+    pub(crate) as_of: Option<chrono::DateTime<chrono::Utc>>,
+    pub(crate) expected: Value,
 }
 
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")
 }
 
-fn case_names() -> Vec<String> {
+pub(crate) fn case_names() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(cases_dir())
         .expect("tests/cases exists")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -37,7 +37,8 @@ fn case_names() -> Vec<String> {
     names
 }
 
-fn run(name: &str) -> (Value, Value) {
+/// A case's ticket and its expected report.
+pub(crate) fn read_case(name: &str) -> (TicketFile, Expected) {
     let dir = cases_dir();
     let input: TicketFile =
         serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}.json"))).expect("input"))
@@ -47,6 +48,11 @@ fn run(name: &str) -> (Value, Value) {
     )
     .expect("expected parses");
     assert_eq!(expected.case, name);
+    (input, expected)
+}
+
+fn run(name: &str) -> (Value, Value) {
+    let (input, expected) = read_case(name);
     let policy = Policy::load(&input.policy).expect("built-in policy or policy file");
     let report = evaluate(&policy, &input.region, &input.events, expected.as_of).expect("report");
     (

@@ -169,7 +169,7 @@ target = "1h"
     );
     assert_eq!(m.cycles.count, 1);
     assert_eq!(
-        m.elapsed_s,
+        m.elapsed.map(|d| d.num_seconds()),
         Some(1200),
         "resolved does not stop it, so it kept counting"
     );
@@ -232,14 +232,14 @@ target = "8h"
     // Stopped while paused with budget left: met, no due instant.
     let res = metric(&r, "resolution");
     assert_eq!(
-        (res.status, res.due_at, res.elapsed_s),
+        (res.status, res.due_at, res.elapsed.map(|d| d.num_seconds())),
         (Status::Met, None, Some(3600))
     );
-    assert_eq!(res.met_by_s, Some(7 * 3600));
+    assert_eq!(res.met_by.map(|d| d.num_seconds()), Some(7 * 3600));
     // Not stopped by `resolved`: resumes at the resolution.
     let sat = metric(&r, "satisfaction");
     assert_eq!(sat.status, Status::Running);
-    assert_eq!(sat.elapsed_s, Some(2 * 3600));
+    assert_eq!(sat.elapsed.map(|d| d.num_seconds()), Some(2 * 3600));
     assert_eq!(utc(sat.due_at), "2026-03-02T19:00:00Z");
 }
 
@@ -270,7 +270,7 @@ target = "1h"
     let json = serde_json::to_value(&r).expect("json");
     assert_eq!(json["metrics"][0]["target"], "90m");
     assert_eq!(json["metrics"][1]["target"], "0h120m");
-    assert_eq!(metric(&r, "n").budget_s, Some(7200));
+    assert_eq!(metric(&r, "n").budget.map(|d| d.num_seconds()), Some(7200));
     let lines: Vec<String> = metric(&r, "m")
         .explanation
         .iter()
@@ -346,8 +346,8 @@ target = "8h"
     );
     let res = metric(&r, "resolution");
     // Counted 10-11, 13-15 and 16:30-: on_hold does not pause it.
-    assert_eq!(res.elapsed_s, Some(3 * 3600));
-    assert_eq!(res.paused_s, Some(3 * 3600 + 1800));
+    assert_eq!(res.elapsed.map(|d| d.num_seconds()), Some(3 * 3600));
+    assert_eq!(res.paused.map(|d| d.num_seconds()), Some(3 * 3600 + 1800));
     assert_eq!(res.status, Status::Running);
     let lines: Vec<String> = res.explanation.iter().map(|n| n.to_string()).collect();
     assert!(
@@ -360,7 +360,7 @@ target = "8h"
     );
     let other = metric(&r, "customer_wait_only");
     // Paused only 15:00-16:00 (the wait); pending_vendor does not pause it.
-    assert_eq!(other.elapsed_s, Some(5 * 3600 + 1800));
+    assert_eq!(other.elapsed.map(|d| d.num_seconds()), Some(5 * 3600 + 1800));
 }
 
 #[test]
@@ -654,7 +654,7 @@ fn a_stopped_repeating_clock_reports_its_last_cycle() {
         (Status::Breached, 1, 1)
     );
     assert_eq!(m.cycles.finished.len(), 1);
-    assert_eq!(m.breached_by_s, Some(1800));
+    assert_eq!(m.breached_by.map(|d| d.num_seconds()), Some(1800));
 }
 
 #[test]
@@ -768,7 +768,7 @@ fn a_severity_change_takes_the_new_kind_for_the_whole_cycle() {
             Status::Breached
         )
     );
-    assert_eq!(m.elapsed_s, Some(8 * 3600));
+    assert_eq!(m.elapsed.map(|d| d.num_seconds()), Some(8 * 3600));
 }
 
 #[test]
@@ -1028,15 +1028,15 @@ proptest! {
             for w in c.finished.windows(2) {
                 prop_assert!(w[0].stopped_at <= w[1].started_at);
             }
-            if let (Some(e), Some(pz)) = (m.elapsed_s, m.paused_s) {
+            if let (Some(e), Some(pz)) = (m.elapsed.map(|d| d.num_seconds()), m.paused.map(|d| d.num_seconds())) {
                 prop_assert!(e >= 0 && pz >= 0);
             }
-            if let (Some(b), Some(e)) = (m.budget_s, m.elapsed_s) {
-                prop_assert_eq!(m.remaining_s, Some((b - e).max(0)));
+            if let (Some(b), Some(e)) = (m.budget.map(|d| d.num_seconds()), m.elapsed.map(|d| d.num_seconds())) {
+                prop_assert_eq!(m.remaining.map(|d| d.num_seconds()), Some((b - e).max(0)));
             }
             match m.status {
-                Status::Met => prop_assert!(m.stopped_at.is_some() && m.met_by_s.is_some_and(|x| x >= 0)),
-                Status::Breached => prop_assert!(m.breached_by_s.is_some_and(|x| x >= 0)),
+                Status::Met => prop_assert!(m.stopped_at.is_some() && m.met_by.map(|d| d.num_seconds()).is_some_and(|x| x >= 0)),
+                Status::Breached => prop_assert!(m.breached_by.map(|d| d.num_seconds()).is_some_and(|x| x >= 0)),
                 Status::Running => prop_assert!(m.due_at.is_some_and(|d| d >= as_of)),
                 _ => {}
             }

@@ -911,7 +911,7 @@ fn coverage_and_query_errors() {
     assert!(err.is_out_of_horizon());
     assert_eq!(
         err.to_string(),
-        "2030-2036 is outside the calendar's horizon 2020-2035: holiday set my-kul (Kuala Lumpur (Malaysia)) has holidays for 2020-2035 only, not for 2030-2036"
+        "2030-2036 is outside the calendar's horizon 2020-2035: holiday set my-kul (Kuala Lumpur (Malaysia)) has holidays for 2020-2035 only, not for 2030-2036 (a policy sets its years with `options.horizon = [first, last]`, a calendar with `CalendarSpec::horizon`)"
     );
     assert_eq!(
         set("fr").holidays(2027, 2026).expect_err("reversed").to_string(),

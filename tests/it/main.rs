@@ -3,6 +3,7 @@ mod calendar;
 mod calendar_props;
 mod cases;
 mod clocks;
+mod embedding;
 mod engine;
 mod examples;
 #[path = "../harness/mod.rs"]
