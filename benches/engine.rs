@@ -101,5 +101,19 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine);
+/// What a service pays for a policy: parsing the TOML (once per process
+/// for a built-in), a built-in after the first call, a clone.
+fn policy(c: &mut Criterion) {
+    let text = include_str!("../policies/ol-care.toml");
+    c.bench_function("policy/parse_ol_care", |b| {
+        b.iter(|| Policy::from_toml_str(black_box(text), "policies/ol-care.toml").expect("parses"))
+    });
+    c.bench_function("policy/builtin_again", |b| {
+        b.iter(|| Policy::builtin(black_box("ol-care")).expect("built-in"))
+    });
+    let policy = Policy::builtin("ol-care").expect("built-in");
+    c.bench_function("policy/clone", |b| b.iter(|| black_box(&policy).clone()));
+}
+
+criterion_group!(benches, engine, policy);
 criterion_main!(benches);

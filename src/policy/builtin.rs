@@ -3,6 +3,7 @@
 //! works without them on disk.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 use crate::input::read_file;
@@ -112,7 +113,8 @@ impl Policy {
 
     /// A built-in policy: `"ol-care"` (Objectif Lune, OL Care) or
     /// `"e3k-odoo"` (E3K Solutions, Odoo support). Errors in them name
-    /// `policies/<id>.toml`.
+    /// `policies/<id>.toml`. Each is parsed once per process; later calls
+    /// return a clone of the shared handle.
     ///
     /// # Errors
     /// [`Error::Unknown`] for another id.
@@ -126,11 +128,20 @@ impl Policy {
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```
     pub fn builtin(id: &str) -> Result<Policy> {
-        let (_, origin, text) = BUILTIN
+        // Parsed once per process; every call after the first is a clone
+        // of the shared handle.
+        static LOADED: [OnceLock<Policy>; 2] = [OnceLock::new(), OnceLock::new()];
+        let n = BUILTIN
             .iter()
-            .find(|(b, _, _)| *b == id)
+            .position(|(b, _, _)| *b == id)
             .ok_or_else(|| Error::unknown("policy", id, BUILTIN_IDS))?;
-        Policy::from_toml_str(text, origin)
+        if let Some(policy) = LOADED[n].get() {
+            return Ok(policy.clone());
+        }
+        let (_, origin, text) = BUILTIN[n];
+        let policy = Policy::from_toml_str(text, origin)?;
+        // Two threads may both parse on first use; one result is kept.
+        Ok(LOADED[n].get_or_init(|| policy).clone())
     }
 
     /// The ids [`Policy::builtin`] accepts.

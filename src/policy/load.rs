@@ -10,6 +10,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{NaiveDate, Weekday};
 use toml::Spanned;
@@ -22,8 +23,8 @@ use crate::target::{Target, WrittenTarget};
 use crate::zone::{LAST_RULES_YEAR, Zone};
 
 use super::model::{
-    Channel, ClockKind, Cycles, Lists, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
-    SharedIds, TicketStatus,
+    Channel, ClockKind, Cycles, Lists, Metric, OnReopen, Options, Parts, Policy, Region, Severity,
+    SeverityChange, SharedIds, TicketStatus,
 };
 use super::raw::{self, ClockSpec, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
 use super::triggers::{EVENT_KINDS as EVENTS, MAX_STATUSES, Triggers, WAITING};
@@ -178,7 +179,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         .iter()
         .fold(Triggers::default(), |all, m| all.union(m.lists.all()));
     let names = SharedIds::of(&severities, &channels);
-    Ok(Policy {
+    Ok(Policy(Arc::new(Parts {
         id: id.into_inner(),
         name: name.into_inner(),
         vendor: vendor.into_inner(),
@@ -191,7 +192,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         options,
         listed,
         names,
-    })
+    })))
 }
 
 fn raw_span<T>(table: &Option<Spanned<T>>) -> Range<usize> {

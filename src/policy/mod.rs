@@ -17,5 +17,5 @@ pub use self::model::{
     TicketStatus,
 };
 #[cfg(test)]
-pub(crate) use self::model::{Lists, SharedIds};
+pub(crate) use self::model::{Lists, Parts, SharedIds};
 pub(crate) use self::triggers::{EVENT_KINDS, Triggers, WAITING};

@@ -20,8 +20,16 @@ use super::triggers::Triggers;
 /// assert_eq!(americas.calendar().zone().to_string(), "America/Toronto");
 /// # Ok::<(), sla_deadline::Error>(())
 /// ```
+///
+/// A policy is a shared handle on its compiled data: cloning it counts a
+/// reference (no calendar is copied), so tickets, threads and caches can
+/// each hold one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Policy {
+pub struct Policy(pub(crate) Arc<Parts>);
+
+/// What a policy holds, shared by its clones.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Parts {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) vendor: String,
@@ -189,44 +197,44 @@ pub struct Options {
 impl Policy {
     /// The policy's id, e.g. `ol-care`.
     pub fn id(&self) -> &str {
-        &self.id
+        &self.0.id
     }
     /// Its display name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
     /// The vendor whose rules it models.
     pub fn vendor(&self) -> &str {
-        &self.vendor
+        &self.0.vendor
     }
     /// The source text it models.
     pub fn source(&self) -> &str {
-        &self.source
+        &self.0.source
     }
     /// Its regions, in file order.
     pub fn regions(&self) -> &[Region] {
-        &self.regions
+        &self.0.regions
     }
     /// Its severities, in file order.
     pub fn severities(&self) -> &[Severity] {
-        &self.severities
+        &self.0.severities
     }
     /// Its channels, in file order.
     pub fn channels(&self) -> &[Channel] {
-        &self.channels
+        &self.0.channels
     }
     /// The statuses it declares, in file order (without the built-in
     /// `open` and `waiting_on_customer`).
     pub fn statuses(&self) -> &[TicketStatus] {
-        &self.statuses
+        &self.0.statuses
     }
     /// Its metrics, in file order (the order of reports).
     pub fn metrics(&self) -> &[Metric] {
-        &self.metrics
+        &self.0.metrics
     }
     /// Its options.
     pub fn options(&self) -> &Options {
-        &self.options
+        &self.0.options
     }
 
     /// The region with this id.
@@ -234,10 +242,11 @@ impl Policy {
     /// # Errors
     /// An unknown id; the error lists the known ones.
     pub fn region(&self, id: &str) -> Result<&Region> {
-        self.regions
+        self.0
+            .regions
             .iter()
             .find(|r| r.id == id)
-            .ok_or_else(|| Error::unknown("region", id, self.regions.iter().map(|r| r.id.as_str())))
+            .ok_or_else(|| Error::unknown("region", id, self.0.regions.iter().map(|r| r.id.as_str())))
     }
 
     /// The severity with this id.
@@ -245,10 +254,11 @@ impl Policy {
     /// # Errors
     /// An unknown id; the error lists the known ones.
     pub fn severity(&self, id: &str) -> Result<&Severity> {
-        self.severities
+        self.0
+            .severities
             .iter()
             .find(|s| s.id == id)
-            .ok_or_else(|| Error::unknown("severity", id, self.severities.iter().map(|s| s.id.as_str())))
+            .ok_or_else(|| Error::unknown("severity", id, self.0.severities.iter().map(|s| s.id.as_str())))
     }
 
     /// The channel with this id.
@@ -256,10 +266,11 @@ impl Policy {
     /// # Errors
     /// An unknown id; the error lists the known ones.
     pub fn channel(&self, id: &str) -> Result<&Channel> {
-        self.channels
+        self.0
+            .channels
             .iter()
             .find(|c| c.id == id)
-            .ok_or_else(|| Error::unknown("channel", id, self.channels.iter().map(|c| c.id.as_str())))
+            .ok_or_else(|| Error::unknown("channel", id, self.0.channels.iter().map(|c| c.id.as_str())))
     }
 
     /// The metric with this id.
@@ -267,23 +278,24 @@ impl Policy {
     /// # Errors
     /// An unknown id; the error lists the known ones.
     pub fn metric(&self, id: &str) -> Result<&Metric> {
-        self.metrics
+        self.0
+            .metrics
             .iter()
             .find(|m| m.id == id)
-            .ok_or_else(|| Error::unknown("metric", id, self.metrics.iter().map(|m| m.id.as_str())))
+            .ok_or_else(|| Error::unknown("metric", id, self.0.metrics.iter().map(|m| m.id.as_str())))
     }
 
     /// The index of declared status `id`.
     pub(crate) fn status_index(&self, id: &str) -> Option<usize> {
-        self.statuses.iter().position(|s| s.id == id)
+        self.0.statuses.iter().position(|s| s.id == id)
     }
 
     pub(crate) fn severity_index(&self, id: &str) -> Option<usize> {
-        self.severities.iter().position(|s| s.id == id)
+        self.0.severities.iter().position(|s| s.id == id)
     }
 
     pub(crate) fn channel_index(&self, id: &str) -> Option<usize> {
-        self.channels.iter().position(|c| c.id == id)
+        self.0.channels.iter().position(|c| c.id == id)
     }
 }
 

@@ -225,7 +225,7 @@ impl Fold<'_> {
         let source = if o.agreed {
             Source::Agreed
         } else {
-            let ids = &self.policy.names;
+            let ids = &self.policy.0.names;
             Source::Policy {
                 severity: Arc::clone(&ids.severities[o.severity as usize]),
                 channel: Arc::clone(&ids.channels[self.ticket.channel]),

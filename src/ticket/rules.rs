@@ -126,7 +126,7 @@ pub(crate) fn step(
         E::CustomerReplied if waiting => apply(Some(Standing::Open), Effect::None),
         // A customer message outside a wait matters only to policies that
         // measure from customer messages (next reply time).
-        E::CustomerReplied if policy.listed.meets(kind) => apply(None, Effect::None),
+        E::CustomerReplied if policy.0.listed.meets(kind) => apply(None, Effect::None),
         E::CustomerReplied => ignore("the ticket is not waiting on the customer"),
         E::TargetAgreed { metric, target } => {
             let m = policy

@@ -5,8 +5,8 @@ use super::*;
 use crate::calendar::{Calendar, DayMode};
 use crate::hours::WeeklyHours;
 use crate::policy::{
-    Channel, Cycles, Lists, Metric, OnReopen, Options, Region, Severity, SeverityChange, SharedIds, Triggers,
-    WAITING,
+    Channel, Cycles, Lists, Metric, OnReopen, Options, Parts, Region, Severity, SeverityChange, SharedIds,
+    Triggers, WAITING,
 };
 use crate::report::{MetricReport, Status};
 use crate::target::WrittenTarget;
@@ -83,7 +83,7 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
         channels: strings(channels),
         grid,
     };
-    Policy {
+    Policy(std::sync::Arc::new(Parts {
         id: "ol-care".into(),
         name: "OL Care".into(),
         vendor: "Objectif Lune".into(),
@@ -154,7 +154,7 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
             warnings: vec![0.75],
             horizon: (2026, 2027),
         },
-    }
+    }))
 }
 
 fn ev(at: &str, kind: EventKind) -> Event {
