@@ -1,5 +1,5 @@
 //! When is a new ticket due? Prints the report of a ticket created at an
-//! instant, as of that instant (SPEC 9).
+//! instant, as of that instant (contract §9).
 //!
 //! ```text
 //! cargo run --release --example due -- --policy ol-care --region americas \
@@ -33,7 +33,7 @@ struct Args {
     /// When the ticket is created, RFC 3339 (e.g. 2026-11-20T16:30:00-05:00).
     #[arg(long)]
     at: String,
-    /// Print the report as one JSON document (SPEC 9).
+    /// Print the report as one JSON document (contract §9).
     #[arg(long)]
     json: bool,
 }

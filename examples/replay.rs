@@ -1,4 +1,4 @@
-//! Replays a ticket file and prints its report (SPEC 9).
+//! Replays a ticket file and prints its report (contract §9).
 //!
 //! ```text
 //! cargo run --release --example replay -- FILE.json [--as-of INSTANT] [--json]
@@ -33,7 +33,7 @@ struct Args {
     /// Report as of this instant (RFC 3339); default: the latest event.
     #[arg(long = "as-of")]
     as_of: Option<String>,
-    /// Print the report as one JSON document (SPEC 9).
+    /// Print the report as one JSON document (contract §9).
     #[arg(long)]
     json: bool,
 }

@@ -14,14 +14,17 @@
 //!     EventKind::Created { severity: "P1".into(), channel: "phone".into() },
 //! );
 //! let report = evaluate(&policy, "americas", &[created], None)?;
-//! let resolution = &report.metrics[2];
-//! assert_eq!(resolution.metric, "resolution");
+//! let resolution = report.metric("resolution").expect("an OL Care metric");
 //! // Two business days, same business position: Tuesday 16:30.
 //! assert_eq!(resolution.due_local.unwrap().to_rfc3339(), "2026-11-24T16:30:00-05:00");
 //! # Ok::<(), sla_deadline::Error>(())
 //! ```
 //!
 //! # Semantics
+//!
+//! The rules every result follows are written down in the [`contract`]
+//! module (also `docs/contract.md`); the API docs cite it as "contract §N".
+//! In short:
 //!
 //! Everything is defined through B(x), the business seconds from a fixed
 //! origin to instant x: it grows one second per second inside open intervals
@@ -57,7 +60,9 @@
 //! format, `policies/README.md`, lists each settled reading with the
 //! redundant events.
 //!
-//! # Choices where the contract is silent
+//! # Readings the contract settles
+//!
+//! Where a rule could be read two ways, [`contract`] takes one; the main ones:
 //!
 //! - Instants are taken to the whole second: sub-second parts (and a leap
 //!   second's `:60`) are dropped as events are read or built, before they
@@ -115,6 +120,7 @@
 #![deny(missing_docs)]
 
 mod calendar;
+pub mod contract;
 mod error;
 mod explain;
 mod holiday;

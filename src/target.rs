@@ -1,5 +1,5 @@
 //! SLA targets as written in policies and agreements: `10m`, `4h`,
-//! `1h30m`, `2bd`, `none` (SPEC 6).
+//! `1h30m`, `2bd`, `none` ([contract §6](crate::contract)).
 
 use std::fmt;
 use std::str::FromStr;
@@ -32,7 +32,7 @@ pub enum Target {
     /// Seconds of the metric's clock: business time on a business clock,
     /// every second on a calendar clock.
     Time(i64),
-    /// Business days, converted to a budget at the clock's start (SPEC 2.5).
+    /// Business days, converted to a budget at the clock's start ([contract §2.5](crate::contract)).
     BusinessDays(u32),
     /// No target: the metric is tracked but cannot be breached.
     None,

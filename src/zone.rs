@@ -1,6 +1,6 @@
 //! Time zones, and the one place where a local time becomes an instant.
 //!
-//! SPEC 2.4: a local time in a DST gap maps to the instant the gap ends (the
+//! [contract §2.4](crate::contract): a local time in a DST gap maps to the instant the gap ends (the
 //! transition), a local time in a fold maps to the earlier of its two
 //! instants. Everything else in the crate goes through [`Zone::instant`].
 

@@ -4,7 +4,7 @@
 //! Representation: `ivals` holds every open interval of the horizon in time
 //! order, each with `cum` = B(start), the business seconds before it. B is
 //! then `cum + (t - start)` inside an interval and flat between them, so
-//! every SPEC 2.5 operation is one lookup:
+//! every [contract §2.5](crate::contract) operation is one lookup:
 //! - by instant, through `buckets`: one entry per UTC day of the horizon
 //!   pointing at the first interval that ends after that day starts, so
 //!   finding the interval of an instant is O(1) plus a short scan;

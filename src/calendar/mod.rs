@@ -1,5 +1,5 @@
 //! Business calendars: a zone, weekly hours, closed dates and dated
-//! exceptions, compiled into an index that answers SPEC 2.5's questions.
+//! exceptions, compiled into an index that answers [contract §2.5](crate::contract) questions.
 
 mod index;
 
@@ -28,7 +28,7 @@ const DEFAULT_HORIZON: (i32, i32) = (2020, 2040);
 /// year (a 48-span day, every day, for 200 years is 3.5 million).
 pub(crate) const MAX_INTERVALS: u64 = 4_000_000;
 
-/// How `n` business days are counted from an instant (SPEC 2.5).
+/// How `n` business days are counted from an instant ([contract §2.5](crate::contract)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DayMode {
@@ -308,7 +308,7 @@ fn compile(spec: &CalendarSpec) -> Result<Index> {
 }
 
 /// A compiled business calendar: answers every business-time question of
-/// SPEC 2.5 in O(1) or O(log n), whatever the size of the duration.
+/// [contract §2.5](crate::contract) in O(1) or O(log n), whatever the size of the duration.
 ///
 /// Instants are taken to the whole second (sub-second parts are dropped).
 /// Business time is counted in real elapsed seconds: a `00:00-24:00`
@@ -422,7 +422,7 @@ impl Calendar {
         Ok(self.index.b(t))
     }
 
-    /// SPEC 2.5 `next_open`, in seconds.
+    /// [contract §2.5](crate::contract) `next_open`, in seconds.
     pub(crate) fn next_open_s(&self, t: i64) -> Result<i64> {
         self.check(t, "next opening")?;
         match self.index.ivals.get(self.index.locate(t)) {
@@ -439,7 +439,7 @@ impl Calendar {
         Ok(u.max(t))
     }
 
-    /// SPEC 2.5 elapsed add, in seconds; `d >= 0`.
+    /// [contract §2.5](crate::contract) elapsed add, in seconds; `d >= 0`.
     pub(crate) fn add_s(&self, t: i64, d: i64) -> Result<i64> {
         if d == 0 {
             self.check(t, "business time add")?;
@@ -452,7 +452,7 @@ impl Calendar {
         self.at_position(t, x, "the business time add")
     }
 
-    /// SPEC 2.5 business-days add, in seconds.
+    /// [contract §2.5](crate::contract) business-days add, in seconds.
     pub(crate) fn add_days_s(&self, t: i64, n: u32, mode: DayMode) -> Result<i64> {
         if n == 0 && mode == DayMode::SameTime {
             self.check(t, "business days add")?;
@@ -595,7 +595,7 @@ impl Calendar {
         from_secs(self.add_s(t.timestamp(), d.num_seconds())?)
     }
 
-    /// `n` business days after `t` (SPEC 2.5): in [`DayMode::SameTime`], the
+    /// `n` business days after `t` ([contract §2.5](crate::contract)): in [`DayMode::SameTime`], the
     /// same business position on the `n`-th business date after the date
     /// of `next_open(t)` (`n = 0` gives `t`); in [`DayMode::EndOfDay`], the
     /// close of that date (`n = 0` gives the close of the first business

@@ -1,4 +1,4 @@
-//! Holiday sets: named rules that produce closed dates per year (SPEC 3).
+//! Holiday sets: named rules that produce closed dates per year ([contract §3](crate::contract)).
 //!
 //! A set is data, a TOML file (format: `policies/holidays/README.md`):
 //! [`parse`] turns the text into a validated model ([`rule::SetDef`]) and

@@ -1,4 +1,4 @@
-//! Policies: one vendor's SLA rules as data (SPEC 4).
+//! Policies: one vendor's SLA rules as data ([contract §4](crate::contract)).
 //!
 //! Pipeline, one stage a module: TOML text -> raw serde structs that keep
 //! every value's position (`raw`) -> checks and holiday sets -> the

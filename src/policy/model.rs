@@ -131,7 +131,7 @@ pub enum OnReopen {
     NewCycle,
 }
 
-/// What a severity change does to running clocks (SPEC 6).
+/// What a severity change does to running clocks ([contract §6](crate::contract)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SeverityChange {

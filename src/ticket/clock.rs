@@ -6,7 +6,7 @@
 //! segment still open in `open`. A clock stopped while running keeps its
 //! last segment in `open` too, with `stopped_at` set: elapsed time counts
 //! up to the stop, but the due instant is computed as if it ran on, which
-//! is "the due instant it had when it stopped" (SPEC 6).
+//! is "the due instant it had when it stopped" ([contract §6](crate::contract)).
 
 use crate::calendar::{Calendar, DayMode};
 use crate::error::{Error, Result};

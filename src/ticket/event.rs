@@ -1,4 +1,4 @@
-//! Ticket events (SPEC 5), in the JSON shape of SPEC 9:
+//! Ticket events ([contract §5](crate::contract)), in the JSON shape of [contract §9](crate::contract):
 //! `{"at": "2026-11-23T09:00:00-05:00", "type": "created", "severity": "P2", "channel": "email"}`.
 //!
 //! Reading is strict, because a misspelt key would otherwise change the
@@ -105,7 +105,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    /// The SPEC 5 name of the kind, as in JSON's `type`.
+    /// The [contract §5](crate::contract) name of the kind, as in JSON's `type`.
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Created { .. } => "created",

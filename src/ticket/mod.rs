@@ -202,7 +202,7 @@ impl Ticket {
     }
 }
 
-/// The report of a ticket given all its events at once (SPEC 5-7).
+/// The report of a ticket given all its events at once ([contract §5-7](crate::contract)).
 ///
 /// # Errors
 /// As [`Ticket::apply`] and [`Ticket::report`].
@@ -218,7 +218,7 @@ impl Ticket {
 ///   {"at": "2026-11-25T15:00:00-05:00", "type": "customer_replied"}
 /// ]"#).unwrap();
 /// let report = evaluate(&policy, "americas", &events, None)?;
-/// let resolution = report.metrics.iter().find(|m| m.metric == "resolution").unwrap();
+/// let resolution = report.metric("resolution").expect("an OL Care metric");
 /// assert_eq!(resolution.due_local.unwrap().to_rfc3339(), "2026-11-27T14:00:00-05:00");
 /// # Ok::<(), sla_deadline::Error>(())
 /// ```

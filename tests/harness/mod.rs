@@ -111,7 +111,7 @@ pub(crate) fn holiday_toml(data: &[u8]) {
     }
 }
 
-/// A replay ticket (SPEC 9 JSON) against a built-in policy; the first byte
+/// A replay ticket (contract §9 JSON) against a built-in policy; the first byte
 /// picks an `as_of` mode.
 pub(crate) fn replay_json(data: &[u8]) {
     #[derive(serde::Deserialize)]
@@ -451,7 +451,7 @@ pub(crate) const TICKET_SHAPES: [&str; 6] = [
     "instants",
 ];
 
-/// A replay ticket (SPEC 9 JSON, ol-care) whose structure `shape` (index
+/// A replay ticket (contract §9 JSON, ol-care) whose structure `shape` (index
 /// into [`TICKET_SHAPES`]) has `n` items.
 pub(crate) fn sized_ticket_json(shape: usize, n: usize) -> String {
     let created =

@@ -1,4 +1,4 @@
-//! Table-driven tests of the calendar operations (SPEC 2.4-2.6), through the
+//! Table-driven tests of the calendar operations (contract §2.4-2.6), through the
 //! public API only. Inputs and expected results are RFC 3339 strings; results
 //! are printed in the calendar's own zone so that the offset is checked too.
 
@@ -883,14 +883,14 @@ fn add_business_days_same_time_table() {
             "2026-11-24T14:00:00-05:00",
             2,
             "2026-11-26T14:00:00-05:00",
-            "SPEC: Tue 14:00 + 2 = Thu 14:00",
+            "contract: Tue 14:00 + 2 = Thu 14:00",
         ),
         (
             "weekdays:America/Toronto",
             "2026-11-21T12:00:00-05:00",
             15,
             "2026-12-11T17:00:00-05:00",
-            "SPEC: Saturday + 15 = close of the 15th day from Monday",
+            "contract: Saturday + 15 = close of the 15th day from Monday",
         ),
         (
             "weekdays:America/Toronto",

@@ -1,8 +1,8 @@
 //! Property tests of the calendar: agreement with a naive reference, and
-//! the algebra of SPEC 2.5 (B is a running total, add is its inverse).
+//! the algebra of contract §2.5 (B is a running total, add is its inverse).
 //!
 //! The reference uses chrono and chrono-tz directly. It turns each local
-//! span into UTC with SPEC 2.4's rules (a gap is resolved by stepping the
+//! span into UTC with contract §2.4 rules (a gap is resolved by stepping the
 //! local clock second by second until it exists again, a fold takes the
 //! earlier instant), subtracts partial closures minute by minute, and then
 //! answers every question by stepping through UTC a minute at a time (all
@@ -153,7 +153,7 @@ impl RefZone {
         }
     }
 
-    /// SPEC 2.4: a gap goes to the transition instant (the first local time
+    /// contract §2.4: a gap goes to the transition instant (the first local time
     /// after the gap that exists), a fold to the earlier instant.
     fn instant(&self, local: NaiveDateTime) -> i64 {
         let mut local = local;
@@ -290,7 +290,7 @@ impl Reference {
         None
     }
 
-    /// SPEC 2.5's business-days add, from its definition.
+    /// contract §2.5 business-days add, from its definition.
     fn add_days(&self, t: i64, n: usize, mode: DayMode) -> Option<i64> {
         if n == 0 && mode == DayMode::SameTime {
             return Some(t);

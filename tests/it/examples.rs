@@ -1,4 +1,4 @@
-//! The example binaries (SPEC 9's command-line contract), run as a user
+//! The example binaries (contract §9 command-line contract), run as a user
 //! would: `cargo test` builds them next to this test binary.
 
 use std::io::Write;

@@ -1,4 +1,4 @@
-//! Policy files: the two vendor policies answer SPEC 4, every file in
+//! Policy files: the two vendor policies answer contract §4, every file in
 //! `policies/` loads, invalid policies give their exact golden errors, and
 //! a user's edited copy of a policy loads with the edit.
 
@@ -301,7 +301,7 @@ fn ol_care_metrics_answer_spec_4_1() {
         assert!(chans.iter().all(|c| mm.applies_to(c)), "{id}");
     }
 
-    // SPEC 6's table, as data.
+    // contract §6 table, as data.
     let row = |id: &str| {
         let mm = p.metric(id).expect("metric");
         (
