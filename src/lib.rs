@@ -144,8 +144,8 @@ pub use crate::explain::Note;
 pub use crate::holiday::{Holiday, HolidaySet};
 pub use crate::hours::{LocalSpan, WeeklyHours};
 pub use crate::policy::{
-    Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
-    TicketStatus,
+    BUILT_IN_CODE, Channel, ClockKind, Cycles, Metric, MetricSpec, OnReopen, Options, Policy, PolicyBuilder,
+    Region, RegionSpec, Severity, SeverityChange, TicketStatus,
 };
 pub use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
 pub use crate::target::{Target, WrittenTarget};

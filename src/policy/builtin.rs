@@ -183,7 +183,7 @@ impl Policy {
 /// limit keeps parsing time and memory bounded for hostile input.
 pub(crate) const MAX_POLICY_BYTES: u64 = 1024 * 1024;
 
-fn check_size(len: u64) -> Result<()> {
+pub(crate) fn check_size(len: u64) -> Result<()> {
     if len > MAX_POLICY_BYTES {
         return Err(Error::Limit {
             what: "policy text (bytes)",

@@ -6,12 +6,14 @@
 //! types). `builtin` holds the public entry points and the embedded
 //! policies. The file format is documented in `policies/README.md`.
 
+mod builder;
 mod builtin;
 mod load;
 mod model;
 mod raw;
 mod triggers;
 
+pub use self::builder::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec};
 pub use self::model::{
     Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
     TicketStatus,

@@ -1,4 +1,5 @@
 //! The crate's public behaviour, one integration test binary (STYLE 9).
+mod builder;
 mod calendar;
 mod calendar_props;
 mod cases;
