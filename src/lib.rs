@@ -107,6 +107,16 @@
 //!   due instant that fall on days with weekly hours (a holiday on a Saturday
 //!   skips nothing).
 //!
+//! # Cargo features
+//!
+//! - `toml` (default): policy files, [`Policy::builtin`], the policy
+//!   builder and TOML holiday sets (the built-in policies and sets are
+//!   TOML). Without it the crate is the business calendar alone:
+//!   [`Zone`], [`WeeklyHours`], [`Calendar`] with dated exceptions, and
+//!   iCalendar holiday sets if `ics` is on; `toml` is not compiled.
+//! - `ics` (default): iCalendar (`.ics`) holiday files.
+//! - `cli`: the `sla-deadline` command-line tool (clap, serde_json).
+//!
 //! # Limits
 //!
 //! Every input is bounded (the table is in `policies/README.md`): files are
@@ -117,6 +127,9 @@
 //! Error messages cut quoted values to 80 bytes and lists to 20 names, so
 //! they stay short whatever the input.
 #![forbid(unsafe_code)]
+// Without the `toml` feature (and `ics`) nothing reads holiday rules or
+// policy text, so parts of their models are built by no one.
+#![cfg_attr(not(all(feature = "toml", feature = "ics")), allow(dead_code))]
 #![deny(missing_docs)]
 
 mod calendar;
@@ -143,9 +156,11 @@ pub use crate::error::{Error, Location, Result};
 pub use crate::explain::Note;
 pub use crate::holiday::{Holiday, HolidaySet};
 pub use crate::hours::{LocalSpan, WeeklyHours};
+#[cfg(feature = "toml")]
+pub use crate::policy::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec};
 pub use crate::policy::{
-    BUILT_IN_CODE, Channel, ClockKind, Cycles, Metric, MetricSpec, OnReopen, Options, Policy, PolicyBuilder,
-    Region, RegionSpec, Severity, SeverityChange, TicketStatus,
+    Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
+    TicketStatus,
 };
 pub use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
 pub use crate::target::{Target, WrittenTarget};

@@ -5,24 +5,29 @@
 //! [`rule`] evaluates it into dates. This module is the public face: the
 //! built-in sets, coverage checks, and merging of holidays that share a date.
 
+#[cfg(feature = "toml")]
 mod cache;
 #[cfg(feature = "ics")]
 mod ics;
 #[cfg(test)]
 mod lunar;
+#[cfg(feature = "toml")]
 mod parse;
 mod rule;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+#[cfg(feature = "toml")]
+use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::error::{Error, Location};
 use crate::hours::LocalSpan;
+#[cfg(feature = "toml")]
 pub(crate) use cache::SetCache;
 use rule::{Entry, MAX_YEAR, MIN_YEAR, SetDef};
 
@@ -39,7 +44,11 @@ pub(crate) const MAX_RULE_YEARS: u64 = 2_000_000;
 /// [`HolidaySet::holidays`]).
 const CHUNK_ENTRIES: usize = 100_000;
 
+/// The largest holiday file read (TOML or iCalendar).
+pub(crate) const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
+
 /// The built-in sets: id and file text (embedded at compile time).
+#[cfg(feature = "toml")]
 const BUILTINS: [(&str, &str); 14] = [
     ("ca-qc", include_str!("../../policies/holidays/ca-qc.toml")),
     ("gb-eng", include_str!("../../policies/holidays/gb-eng.toml")),
@@ -57,6 +66,7 @@ const BUILTINS: [(&str, &str); 14] = [
     ("gb-sct", include_str!("../../policies/holidays/gb-sct.toml")),
 ];
 
+#[cfg(feature = "toml")]
 const BUILTIN_IDS: [&str; BUILTINS.len()] = [
     "ca-qc", "gb-eng", "de-he", "fr", "nl", "au-vic", "my-kul", "jp", "ca-on", "us", "sg", "ie", "es",
     "gb-sct",
@@ -150,6 +160,7 @@ impl HolidaySet {
     /// assert!(HolidaySet::builtin("xx").is_err());
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```
+    #[cfg(feature = "toml")]
     pub fn builtin(id: &str) -> Result<HolidaySet, Error> {
         static LOADED: [OnceLock<Result<HolidaySet, Error>>; BUILTINS.len()] =
             [const { OnceLock::new() }; BUILTINS.len()];
@@ -171,6 +182,7 @@ impl HolidaySet {
     /// use sla_deadline::HolidaySet;
     /// assert!(HolidaySet::builtin_ids().contains(&"ca-qc"));
     /// ```
+    #[cfg(feature = "toml")]
     pub fn builtin_ids() -> &'static [&'static str] {
         &BUILTIN_IDS
     }
@@ -205,6 +217,7 @@ impl HolidaySet {
     /// );
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```
+    #[cfg(feature = "toml")]
     pub fn from_toml_str(text: &str, origin: &str) -> Result<HolidaySet, Error> {
         parse::parse(text, origin).map(|def| HolidaySet {
             def: Arc::new(def),
@@ -228,6 +241,7 @@ impl HolidaySet {
     /// assert!(HolidaySet::from_path("no/such/file.toml").is_err());
     /// # Ok::<(), sla_deadline::Error>(())
     /// ```
+    #[cfg(feature = "toml")]
     pub fn from_path(path: impl AsRef<Path>) -> Result<HolidaySet, Error> {
         let path = path.as_ref();
         let shown = path.display().to_string();
@@ -299,10 +313,10 @@ impl HolidaySet {
         from_year: i32,
         to_year: i32,
     ) -> Result<HolidaySet, Error> {
-        if text.len() > parse::MAX_TEXT_BYTES {
+        if text.len() > MAX_TEXT_BYTES {
             return Err(Error::Limit {
                 what: "holiday set file size in bytes",
-                limit: parse::MAX_TEXT_BYTES as u64,
+                limit: MAX_TEXT_BYTES as u64,
                 value: text.len() as u64,
             });
         }
@@ -485,7 +499,7 @@ impl HolidaySet {
 /// Reads a holiday file (TOML or iCalendar), refusing one over the size
 /// limit, with the crate's bounded reader.
 fn read_text(path: &Path, shown: &str) -> Result<String, Error> {
-    crate::input::read_file(path, parse::MAX_TEXT_BYTES as u64)
+    crate::input::read_file(path, MAX_TEXT_BYTES as u64)
         .map_err(|e| Error::read(shown, &e, "a holiday set file"))
 }
 

@@ -20,7 +20,7 @@ use crate::error::{Error, Location};
 use crate::hours::LocalSpan;
 
 /// The input size we accept (keeps parsing bounded).
-pub(crate) const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
+use super::MAX_TEXT_BYTES;
 
 /// The most holidays (rules) one set may define: checked before any is
 /// validated, so an oversized file fails fast. 10,000 rules is what the

@@ -28,7 +28,7 @@ pub const BUILT_IN_CODE: &str = "policy built in code";
 /// ```
 /// use sla_deadline::{ClockKind, MetricSpec, Policy, RegionSpec, Target};
 ///
-/// let policy = Policy::builder("acme", "Acme support", "Acme")
+/// let desk = Policy::builder("acme", "Acme support", "Acme")
 ///     .region(
 ///         "hq",
 ///         RegionSpec::new("Europe/Paris")
@@ -45,17 +45,17 @@ pub const BUILT_IN_CODE: &str = "policy built in code";
 ///             .stop(["responded", "resolved"])
 ///             .by_severity("high", "2h")
 ///             .by_severity("low", "none"),
-///     )
-///     .build()?;
+///     );
+/// let policy = desk.clone().build()?;
 /// let metric = policy.metric("first_response")?;
 /// assert_eq!(metric.target(&policy, "high", "email"), Some(Target::Time(7200)));
 ///
 /// // The same checks as a policy file, naming the key path.
-/// let err = Policy::builder("acme", "Acme support", "Acme")
-///     .region("hq", RegionSpec::new("CET").hours("mon-fri", ["09:00-17:00"]))
+/// let err = desk
+///     .region("ny", RegionSpec::new("EST").hours("mon-fri", ["09:00-17:00"]).holidays([]))
 ///     .build()
 ///     .unwrap_err();
-/// assert!(err.to_string().starts_with("policy built in code: regions.hq.zone: time zone \"CET\""));
+/// assert!(err.to_string().starts_with("policy built in code: regions.ny.zone: time zone \"EST\""), "{err}");
 /// # Ok::<(), sla_deadline::Error>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -6,13 +6,18 @@
 //! types). `builtin` holds the public entry points and the embedded
 //! policies. The file format is documented in `policies/README.md`.
 
+#[cfg(feature = "toml")]
 mod builder;
+#[cfg(feature = "toml")]
 mod builtin;
+#[cfg(feature = "toml")]
 mod load;
 mod model;
+#[cfg(feature = "toml")]
 mod raw;
 mod triggers;
 
+#[cfg(feature = "toml")]
 pub use self::builder::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec};
 pub use self::model::{
     Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
