@@ -1,86 +1,44 @@
-//! When is a new ticket due? Prints the report of a ticket created at an
-//! instant, as of that instant (contract §9).
+//! The deadlines of a new ticket, through the library: an OL Care P1 phone
+//! ticket opened on Friday 2026-11-20 at 16:30 in Montreal.
 //!
 //! ```text
-//! cargo run --release --example due -- --policy ol-care --region americas \
-//!     --severity P1 --channel phone --at 2026-11-20T16:30:00-05:00 [--json]
+//! cargo run --example due
 //! ```
+//!
+//! (For any ticket from the command line, see the `sla-deadline` tool:
+//! `cargo run --release --features cli -- due --help`.)
 
-#[path = "common/mod.rs"]
-mod common;
+use sla_deadline::{Event, EventKind, Policy, Ticket};
 
-use std::process::ExitCode;
-
-use clap::Parser;
-use sla_deadline::{Event, EventKind, Policy, evaluate};
-
-/// Due instants of a new support ticket under an SLA policy.
-#[derive(Parser)]
-#[command(name = "due", after_help = common::builtin_help())]
-struct Args {
-    /// Built-in policy id (ol-care, e3k-odoo) or path to a policy TOML file.
-    #[arg(long)]
-    policy: String,
-    /// Region (support centre) id, e.g. americas.
-    #[arg(long)]
-    region: String,
-    /// Severity id, e.g. P1.
-    #[arg(long)]
-    severity: String,
-    /// Intake channel id, e.g. phone.
-    #[arg(long)]
-    channel: String,
-    /// When the ticket is created, RFC 3339 (e.g. 2026-11-20T16:30:00-05:00).
-    #[arg(long)]
-    at: String,
-    /// Print the report as one JSON document (contract §9).
-    #[arg(long)]
-    json: bool,
-}
-
-fn main() -> ExitCode {
-    let args = Args::parse();
-    let at = match common::instant("--at", &args.at) {
-        Ok(t) => t,
-        Err(e) => {
-            return common::fail(
-                e,
-                "give the creation instant with its offset, e.g. --at 2026-11-20T16:30:00-05:00",
-            );
-        }
-    };
-    let policy = match Policy::load(&args.policy) {
-        Ok(p) => p,
-        Err(e) => return common::policy_failed(&e, "--policy"),
-    };
+fn main() -> Result<(), sla_deadline::Error> {
+    // Parsed once per process; a `Policy` is a cheap shared handle.
+    let policy = Policy::builtin("ol-care")?;
     let created = Event::new(
-        at,
+        "2026-11-20T16:30:00-05:00".parse().expect("an RFC 3339 instant"),
         EventKind::Created {
-            severity: args.severity,
-            channel: args.channel,
+            severity: "P1".into(),
+            channel: "phone".into(),
         },
     );
-    let report = match evaluate(&policy, &args.region, &[created], None) {
-        Ok(r) => r,
-        Err(e) => return common::fail(e, "see --help for the policy's regions, severities and channels"),
-    };
-    if args.json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
-            Err(e) => return common::fail(e, ""),
-        }
-        return ExitCode::SUCCESS;
-    }
-    common::print_report(&report, false);
-    println!();
-    for m in &report.metrics {
-        if let Some(due) = m.due_at {
-            println!(
-                "{:<16} due in {} of calendar time",
-                m.metric,
-                common::span((due - at).num_seconds())
-            );
+    let ticket = Ticket::open(&policy, "americas", created)?;
+    // As of the latest event: here, the creation.
+    let report = ticket.report(None)?;
+    println!(
+        "{} ticket in {} ({}):",
+        report.severity, report.region, report.timezone
+    );
+    for metric in &report.metrics {
+        let target = metric.target.as_ref().map_or("-".to_string(), |t| t.to_string());
+        match metric.due_local {
+            Some(due) => println!("  {:<16} {target:<4} due {due}", metric.metric),
+            None => println!("  {:<16} {target:<4} {}", metric.metric, metric.status),
         }
     }
-    ExitCode::SUCCESS
+    // Why the resolution is due when it is, line by line.
+    if let Some(resolution) = report.metric("resolution") {
+        for line in &resolution.explanation {
+            println!("    {line}");
+        }
+    }
+    Ok(())
 }

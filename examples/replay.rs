@@ -1,127 +1,55 @@
-//! Replays a ticket file and prints its report (contract §9).
+//! A ticket's life, event by event, through the library: a ticket opened,
+//! waiting on the customer, answered; its report after each event, then
+//! stored as JSON and read back.
 //!
 //! ```text
-//! cargo run --release --example replay -- FILE.json [--as-of INSTANT] [--json]
+//! cargo run --example replay [TICKET.json]
 //! ```
 //!
-//! FILE is `{"policy": ID|PATH, "region": R, "events": [...]}`; `-` reads
-//! standard input. A relative policy path is taken from the current
-//! directory.
-//!
-//! Limits: a ticket file, or standard input, holds at most 4 MiB (the
-//! engine's 10 000 events at about 400 bytes each); FILE must be a regular
-//! file (a FIFO or a device is refused, use `-` to pipe a ticket in).
+//! TICKET.json, if given, is a list of events such as
+//! `[{"at": "2026-11-23T09:00:00-05:00", "type": "created", "severity": "P2", "channel": "email"}]`
+//! (an OL Care ticket in the Americas region). For a whole ticket file
+//! from the command line, see `cargo run --release --features cli -- replay --help`.
 
-#[path = "common/mod.rs"]
-mod common;
+use sla_deadline::{Event, Policy, Report, Ticket};
 
-use std::path::Path;
-use std::process::ExitCode;
+const SAMPLE: &str = r#"[
+  {"at": "2026-11-23T09:00:00-05:00", "type": "created", "severity": "P2", "channel": "email"},
+  {"at": "2026-11-23T09:40:00-05:00", "type": "responded"},
+  {"at": "2026-11-24T10:00:00-05:00", "type": "waiting_on_customer"},
+  {"at": "2026-11-25T15:00:00-05:00", "type": "customer_replied"}
+]"#;
 
-use common::input;
-
-use clap::Parser;
-use serde::Deserialize;
-use sla_deadline::{Event, Policy, evaluate};
-
-/// The report of a ticket's events under an SLA policy.
-#[derive(Parser)]
-#[command(name = "replay", after_help = common::builtin_help())]
-struct Args {
-    /// Ticket file (JSON), or - for standard input.
-    file: String,
-    /// Report as of this instant (RFC 3339); default: the latest event.
-    #[arg(long = "as-of")]
-    as_of: Option<String>,
-    /// Print the report as one JSON document (contract §9).
-    #[arg(long)]
-    json: bool,
-}
-
-/// Most bytes read from a ticket file or standard input.
-const MAX_TICKET_BYTES: u64 = 4 * 1024 * 1024;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TicketFile {
-    policy: String,
-    region: String,
-    events: Vec<Event>,
-}
-
-fn main() -> ExitCode {
-    let args = Args::parse();
-    let as_of = match args
-        .as_of
-        .as_deref()
-        .map(|t| common::instant("--as-of", t))
-        .transpose()
-    {
-        Ok(t) => t,
-        Err(e) => {
-            return common::fail(
-                e,
-                "give the instant with its offset, e.g. --as-of 2026-11-25T16:00:00-05:00",
-            );
-        }
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let text = match std::env::args().nth(1) {
+        Some(path) => std::fs::read_to_string(path)?,
+        None => SAMPLE.to_string(),
     };
-    let read = if args.file == "-" {
-        input::read_stream(std::io::stdin().lock(), MAX_TICKET_BYTES)
-    } else {
-        input::read_file(Path::new(&args.file), MAX_TICKET_BYTES)
-    };
-    let text = match read {
-        Ok(text) => text,
-        Err(e) => {
-            let name = if args.file == "-" {
-                "standard input"
-            } else {
-                &args.file
-            };
-            let limit = if matches!(e, input::ReadError::TooLarge { .. }) {
-                " for a ticket"
-            } else {
-                ""
-            };
-            return common::fail(
-                format!("{name}: cannot read: {e}{limit}"),
-                "give the path of a ticket JSON file, or - for standard input",
-            );
-        }
-    };
-    let ticket: TicketFile = match serde_json::from_str(&text) {
-        Ok(t) => t,
-        Err(e) => {
-            // serde_json ends its message with the position, given here first.
-            let message = e.to_string();
-            let position = format!(" at line {} column {}", e.line(), e.column());
-            let message = message.strip_suffix(&position).unwrap_or(&message);
-            return common::fail(
-                format!(
-                    "{}: line {}, column {}: {message}",
-                    args.file,
-                    e.line(),
-                    e.column()
-                ),
-                "a ticket file is {\"policy\": \"ol-care\", \"region\": \"americas\", \"events\": [{\"at\": \"2026-11-23T09:00:00-05:00\", \"type\": \"created\", \"severity\": \"P2\", \"channel\": \"email\"}]}",
-            );
-        }
-    };
-    let policy = match Policy::load(&ticket.policy) {
-        Ok(p) => p,
-        Err(e) => return common::policy_failed(&e, "\"policy\""),
-    };
-    let report = match evaluate(&policy, &ticket.region, &ticket.events, as_of) {
-        Ok(r) => r,
-        Err(e) => return common::fail(e, "events are numbered from 0 in the order of the file"),
-    };
-    if args.json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
-            Err(e) => return common::fail(e, ""),
-        }
-    } else {
-        common::print_report(&report, true);
+    let mut events: Vec<Event> = serde_json::from_str(&text)?;
+    if events.is_empty() {
+        return Err("no events: expected a created event first".into());
     }
-    ExitCode::SUCCESS
+    let policy = Policy::builtin("ol-care")?;
+    let mut ticket = Ticket::open(&policy, "americas", events.remove(0))?;
+    for event in events {
+        let kind = event.kind.name();
+        // An event the ticket cannot take is refused; the ticket is unchanged.
+        if let Err(e) = ticket.apply(event) {
+            println!("refused: {e}");
+            continue;
+        }
+        let report = ticket.report(None)?;
+        println!("after {kind}:");
+        for m in &report.metrics {
+            let due = m.due_local.map_or("-".to_string(), |d| d.to_rfc3339());
+            println!("  {:<16} {:<15} due {due}", m.metric, m.status.to_string());
+        }
+    }
+    // A report can be stored or sent, and read back.
+    let report = ticket.report(None)?;
+    let stored = serde_json::to_string(&report)?;
+    let read_back: Report = serde_json::from_str(&stored)?;
+    assert_eq!(read_back, report);
+    println!("report stored as {} bytes of JSON and read back", stored.len());
+    Ok(())
 }

@@ -3,6 +3,10 @@
 //! odd offsets, far-future DST. One test per root cause; every input is
 //! made here (FIFOs by `mkfifo`, sizes generated), none is committed.
 
+// Some tests run the sla-deadline tool (feature `cli`); without it their
+// helpers are unused.
+#![cfg_attr(not(feature = "cli"), allow(unused_imports, dead_code))]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -12,7 +16,8 @@ use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use sla_deadline::{Calendar, Error, Event, HolidaySet, Policy, WeeklyHours, evaluate};
 
-use crate::examples::{example, run, stderr};
+#[cfg(feature = "cli")]
+use crate::cli::{run, stderr, tool};
 use crate::harness;
 
 /// A directory of its own under the system's temp dir, removed on drop.
@@ -89,6 +94,7 @@ fn err_of(text: &str) -> String {
 
 // 1. Unbounded reads -------------------------------------------------------
 
+#[cfg(feature = "cli")] // runs the sla-deadline tool
 #[test]
 fn special_files_are_refused_without_reading_or_blocking() {
     let dir = TempDir::new("special");
@@ -140,6 +146,7 @@ fn special_files_are_refused_without_reading_or_blocking() {
     );
 }
 
+#[cfg(feature = "cli")] // runs the sla-deadline tool
 #[test]
 fn files_and_standard_input_over_their_limit_are_refused() {
     let dir = TempDir::new("sizes");
@@ -177,7 +184,7 @@ fn files_and_standard_input_over_their_limit_are_refused() {
     );
 
     // Standard input that never ends: read up to the limit, then refused.
-    let mut child = Command::new(example("replay"))
+    let mut child = tool("replay")
         .arg("-")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
@@ -491,25 +498,28 @@ fn unknown_keys_in_events_are_named() {
             .map_err(|e| e.to_string());
         assert_eq!(got, Err(message.to_string()), "{json}");
     }
-    // Through the replay example: one line, the position once.
-    let dir = TempDir::new("keys");
-    let file = dir.path("t.json");
-    std::fs::write(
-        &file,
-        r#"{"policy": "ol-care", "region": "americas", "events": [{"at": "2026-11-23T09:00:00Z", "type": "created", "sevrity": "P1", "channel": "email"}]}"#,
-    )
-    .expect("write");
-    let shown = file.display().to_string();
-    let out = run("replay", &[&shown]);
-    assert_eq!(
-        stderr(&out).lines().next(),
-        Some(
-            format!(
-                "error: {shown}: line 1, column 141: unknown key \"sevrity\" in a created event: expected at, type, severity, channel"
-            )
-            .as_str()
+    // Through the tool's replay: one line, the position once.
+    #[cfg(feature = "cli")]
+    {
+        let dir = TempDir::new("keys");
+        let file = dir.path("t.json");
+        std::fs::write(
+            &file,
+            r#"{"policy": "ol-care", "region": "americas", "events": [{"at": "2026-11-23T09:00:00Z", "type": "created", "sevrity": "P1", "channel": "email"}]}"#,
         )
-    );
+        .expect("write");
+        let shown = file.display().to_string();
+        let out = run("replay", &[&shown]);
+        assert_eq!(
+            stderr(&out).lines().next(),
+            Some(
+                format!(
+                    "error: {shown}: line 1, column 141: unknown key \"sevrity\" in a created event: expected at, type, severity, channel"
+                )
+                .as_str()
+            )
+        );
+    }
 }
 
 // 9-11. Zones -------------------------------------------------------------------
@@ -638,6 +648,7 @@ fn holiday_file_errors_name_the_key_that_loaded_them() {
     );
 }
 
+#[cfg(feature = "cli")] // runs the sla-deadline tool
 #[test]
 fn the_policy_hint_comes_only_when_the_path_is_the_problem() {
     let dir = TempDir::new("hint");

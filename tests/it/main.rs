@@ -3,10 +3,11 @@ mod builder;
 mod calendar;
 mod calendar_props;
 mod cases;
+#[cfg(feature = "cli")]
+mod cli;
 mod clocks;
 mod embedding;
 mod engine;
-mod examples;
 #[path = "../harness/mod.rs"]
 mod harness;
 mod holidays;

@@ -1,7 +1,5 @@
-//! What the example binaries share: loading a policy by id or path,
-//! reading instants, printing a report as a table, and reporting errors.
-
-#![allow(dead_code)] // each example uses its own part
+//! What the commands share: policy help, reading instants, printing a
+//! report as a table, and reporting errors.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -10,8 +8,9 @@ use chrono::{DateTime, Utc};
 use sla_deadline::{Error, Policy, Report};
 
 /// The crate's bounded reader and message shortener, shared as source so
-/// that the binaries read files exactly as the library does.
-#[path = "../../src/input.rs"]
+/// that the tool reads files exactly as the library does.
+#[path = "../../input.rs"]
+#[allow(dead_code)] // the tool uses part of it
 pub(crate) mod input;
 
 /// The policies' facts for `--help`.
@@ -103,8 +102,9 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
 }
 
 /// The report as a table: one row per metric, then its explanation.
-pub(crate) fn print_report(report: &Report, detail: bool) {
-    println!(
+pub(crate) fn print_report(out: &mut String, report: &Report, detail: bool) {
+    say!(
+        out,
         "{} / {} ({}), severity {}, channel {}, as of {}",
         report.policy,
         report.region,
@@ -113,13 +113,21 @@ pub(crate) fn print_report(report: &Report, detail: bool) {
         report.channel,
         report.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
-    println!();
-    println!(
+    say!(out);
+    say!(
+        out,
         "{:<16} {:<7} {:<15} {:<26} {:<21} {:>12} {:>12}",
-        "metric", "target", "status", "due (local)", "due (UTC)", "elapsed", "remaining"
+        "metric",
+        "target",
+        "status",
+        "due (local)",
+        "due (UTC)",
+        "elapsed",
+        "remaining"
     );
     for m in &report.metrics {
-        println!(
+        say!(
+            out,
             "{:<16} {:<7} {:<15} {:<26} {:<21} {:>12} {:>12}",
             m.metric,
             opt(m.target.as_ref()),
@@ -134,13 +142,14 @@ pub(crate) fn print_report(report: &Report, detail: bool) {
     }
     if detail {
         for m in &report.metrics {
-            println!();
-            println!("{}:", m.metric);
+            say!(out);
+            say!(out, "{}:", m.metric);
             for line in &m.explanation {
-                println!("  - {line}");
+                say!(out, "  - {line}");
             }
             for w in &m.warnings {
-                println!(
+                say!(
+                    out,
                     "  - warning at {:.0}%: {}",
                     w.threshold * 100.0,
                     w.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -148,21 +157,25 @@ pub(crate) fn print_report(report: &Report, detail: bool) {
             }
             let c = &m.cycles;
             if c.count > 1 {
-                println!(
+                say!(
+                    out,
                     "  - cycles: {} started, {} met, {} breached",
-                    c.count, c.met, c.breached
+                    c.count,
+                    c.met,
+                    c.breached
                 );
             }
         }
     }
     if let Some(t) = report.next_wake_up {
-        println!();
-        println!(
+        say!(out);
+        say!(
+            out,
             "next wake-up: {}",
             t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
     }
     for w in &report.warnings {
-        println!("warning: {w}");
+        say!(out, "warning: {w}");
     }
 }

@@ -1,28 +1,27 @@
-//! The example binaries (contract §9 command-line contract), run as a user
-//! would: `cargo test` builds them next to this test binary.
+//! The `sla-deadline` tool (contract §9's command-line contract), run as a
+//! user would: with the `cli` feature, `cargo test` builds it beside this
+//! test binary.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-pub(crate) fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    // target/<profile>/deps/it-<hash> -> target/<profile>/examples/<name>
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    dir.join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+/// The tool, ready to take a command (`due`, `replay`, `holidays`).
+pub(crate) fn tool(command: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sla-deadline"));
+    c.arg(command).current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
 }
 
-/// Runs example `name` from the crate's directory, with no standard input.
-pub(crate) fn run(name: &str, args: &[&str]) -> Output {
-    Command::new(example(name))
+/// Runs `command` from the crate's directory, with no standard input.
+pub(crate) fn run(command: &str, args: &[&str]) -> Output {
+    tool(command)
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::null())
         .output()
-        .expect("example runs (cargo test builds examples)")
+        .expect("the tool runs (cargo test --features cli builds it)")
 }
 
 fn stdout_json(out: &Output) -> Value {
@@ -123,7 +122,7 @@ fn replay_reads_standard_input() {
         env!("CARGO_MANIFEST_DIR")
     ))
     .expect("case file");
-    let mut child = Command::new(example("replay"))
+    let mut child = tool("replay")
         .args(["-", "--json"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -308,4 +307,43 @@ fn holidays_marks_estimates_and_reads_icalendar_files() {
         &out,
         "weekly-rrule.ics: line 10, column 7: event \"standup@acme.example\".RRULE: \"FREQ=WEEKLY;BYDAY=FR\" is not a supported recurrence",
     );
+}
+
+#[test]
+fn a_closed_pipe_ends_the_tool_quietly() {
+    for args in [
+        &["holidays", "jp", "1950", "2100", "--json"][..],
+        &[
+            "due",
+            "--policy",
+            "ol-care",
+            "--region",
+            "americas",
+            "--severity",
+            "P1",
+            "--channel",
+            "phone",
+            "--at",
+            "2026-11-20T16:30:00-05:00",
+            "--json",
+        ][..],
+    ] {
+        let mut child = tool(args[0])
+            .args(&args[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the tool starts");
+        // The reader goes away before the tool writes (`| head -0`).
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("the tool ends");
+        assert!(
+            out.status.success(),
+            "{args:?}: exit {:?}: {}",
+            out.status,
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out), "", "{args:?}: nothing on standard error");
+    }
 }
