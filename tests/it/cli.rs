@@ -24,6 +24,21 @@ pub(crate) fn run(command: &str, args: &[&str]) -> Output {
         .expect("the tool runs (cargo test --features cli builds it)")
 }
 
+/// `due` for OL Care's P1 phone ticket of the README, as JSON.
+const DUE_P1_PHONE: [&str; 11] = [
+    "--policy",
+    "ol-care",
+    "--region",
+    "americas",
+    "--severity",
+    "P1",
+    "--channel",
+    "phone",
+    "--at",
+    "2026-11-20T16:30:00-05:00",
+    "--json",
+];
+
 fn stdout_json(out: &Output) -> Value {
     assert!(
         out.status.success(),
@@ -141,22 +156,7 @@ fn replay_reads_standard_input() {
 
 #[test]
 fn due_prints_the_new_ticket_report() {
-    let out = run(
-        "due",
-        &[
-            "--policy",
-            "ol-care",
-            "--region",
-            "americas",
-            "--severity",
-            "P1",
-            "--channel",
-            "phone",
-            "--at",
-            "2026-11-20T16:30:00-05:00",
-            "--json",
-        ],
-    );
+    let out = run("due", &DUE_P1_PHONE);
     let report = stdout_json(&out);
     assert_eq!(report["as_of"], "2026-11-20T21:30:00Z");
     let metrics = report["metrics"].as_array().expect("metrics");
@@ -313,20 +313,7 @@ fn holidays_marks_estimates_and_reads_icalendar_files() {
 fn a_closed_pipe_ends_the_tool_quietly() {
     for args in [
         &["holidays", "jp", "1950", "2100", "--json"][..],
-        &[
-            "due",
-            "--policy",
-            "ol-care",
-            "--region",
-            "americas",
-            "--severity",
-            "P1",
-            "--channel",
-            "phone",
-            "--at",
-            "2026-11-20T16:30:00-05:00",
-            "--json",
-        ][..],
+        &[&["due"][..], &DUE_P1_PHONE[..]].concat()[..],
     ] {
         let mut child = tool(args[0])
             .args(&args[1..])

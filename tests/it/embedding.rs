@@ -153,8 +153,8 @@ fn a_ticket_created_near_the_horizon_end_is_refused_with_the_hint() {
     assert!(err.to_string().contains("options.horizon"), "{err}");
 }
 
-#[test]
-fn report_metric_finds_by_id() {
+/// OL Care's P1 phone ticket of the README, as of its creation.
+fn readme_ticket() -> (Policy, Report) {
     let policy = Policy::builtin("ol-care").expect("built in");
     let report = evaluate(
         &policy,
@@ -163,6 +163,12 @@ fn report_metric_finds_by_id() {
         None,
     )
     .expect("report");
+    (policy, report)
+}
+
+#[test]
+fn report_metric_finds_by_id() {
+    let (policy, report) = readme_ticket();
     for (i, m) in policy.metrics().iter().enumerate() {
         assert_eq!(report.metric(m.id()), Some(&report.metrics[i]));
     }
@@ -199,14 +205,7 @@ fn every_worked_case_round_trips_through_json() {
 
 #[test]
 fn durations_are_time_deltas_written_as_seconds() {
-    let policy = Policy::builtin("ol-care").expect("built in");
-    let report = evaluate(
-        &policy,
-        "americas",
-        &[created("2026-11-20T16:30:00-05:00", "P1", "phone")],
-        None,
-    )
-    .expect("report");
+    let (_, report) = readme_ticket();
     let resolution = report.metric("resolution").expect("resolution");
     assert_eq!(resolution.budget, Some(chrono::TimeDelta::hours(22)));
     let json: Value = serde_json::to_value(resolution).expect("serializes");
@@ -217,14 +216,7 @@ fn durations_are_time_deltas_written_as_seconds() {
 
 #[test]
 fn a_malformed_report_is_an_error_naming_the_value() {
-    let policy = Policy::builtin("ol-care").expect("built in");
-    let report = evaluate(
-        &policy,
-        "americas",
-        &[created("2026-11-20T16:30:00-05:00", "P1", "phone")],
-        None,
-    )
-    .expect("report");
+    let (_, report) = readme_ticket();
     let mut json = serde_json::to_value(&report).expect("serializes");
     json["metrics"][0]["due_at"] = Value::from("next tuesday");
     let err = serde_json::from_value::<Report>(json.clone()).expect_err("bad instant");
