@@ -2,6 +2,7 @@
 //! exceptions, compiled into an index that answers [contract §2.5](crate::contract) questions.
 
 mod index;
+mod union;
 
 use std::collections::BTreeMap;
 

@@ -14,6 +14,7 @@ mod holidays;
 mod hostile;
 mod hostile2;
 mod policy;
+mod union;
 
 /// The days of the week, Monday first, for the test modules.
 const WEEK: [chrono::Weekday; 7] = [

@@ -1,0 +1,154 @@
+//! Follow-the-sun calendars: a union is open whenever a member is, with
+//! each member's own daylight saving and holidays.
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use proptest::prelude::*;
+use sla_deadline::{Calendar, DayMode, WeeklyHours, Zone};
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().expect("an RFC 3339 instant")
+}
+
+fn site(zone: &str, hours: &str) -> Calendar {
+    Calendar::builder(zone.parse().expect("zone"))
+        .week(WeeklyHours::weekdays(&[hours.parse().expect("span")]).expect("hours"))
+        .horizon(2026, 2027)
+        .build()
+        .expect("calendar")
+}
+
+fn sites() -> Vec<Calendar> {
+    vec![
+        site("America/Toronto", "09:00-17:00"),
+        site("Europe/London", "09:00-17:00"),
+        site("Asia/Singapore", "09:00-17:00"),
+        site("Asia/Kolkata", "10:00-18:30"), // a half-hour offset
+    ]
+}
+
+fn utc() -> Zone {
+    "UTC".parse().expect("UTC")
+}
+
+fn day(union: &Calendar, date: &str) -> TimeDelta {
+    let start = at(&format!("{date}T00:00:00Z"));
+    union
+        .business_time_between(start, start + TimeDelta::days(1))
+        .expect("in the horizon")
+}
+
+#[test]
+fn each_site_keeps_its_own_daylight_saving() {
+    let union = Calendar::union(
+        utc(),
+        &[
+            site("America/Toronto", "09:00-17:00"),
+            site("Europe/London", "09:00-17:00"),
+        ],
+    )
+    .expect("union");
+    // London 09-17 UTC; Toronto 13-21 UTC (summer time since 8 March).
+    assert_eq!(day(&union, "2026-03-16"), TimeDelta::hours(12));
+    // Both on summer time: London 08-16 UTC, Toronto 13-21 UTC.
+    assert_eq!(day(&union, "2026-03-30"), TimeDelta::hours(13));
+    // London back on GMT (25 October), Toronto not yet (1 November).
+    assert_eq!(day(&union, "2026-10-26"), TimeDelta::hours(12));
+    // Both on winter time: London 09-17 UTC, Toronto 14-22 UTC.
+    assert_eq!(day(&union, "2026-11-02"), TimeDelta::hours(13));
+    // The gap between the sites is closed; both ends are each site's.
+    assert!(!union.is_open(at("2026-11-02T22:00:00Z")).expect("in range"));
+    assert_eq!(
+        union.next_open(at("2026-11-02T22:00:00Z")).expect("opens"),
+        at("2026-11-03T09:00:00Z")
+    );
+}
+
+#[test]
+fn a_holiday_at_one_site_leaves_the_others_open() {
+    let london_closed = Calendar::builder("Europe/London".parse().expect("zone"))
+        .week(WeeklyHours::weekdays(&["09:00-17:00".parse().expect("span")]).expect("hours"))
+        .closed(
+            NaiveDate::from_ymd_opt(2026, 12, 28).expect("date"),
+            "Boxing Day (substitute)",
+        )
+        .horizon(2026, 2027)
+        .build()
+        .expect("calendar");
+    let union =
+        Calendar::union(utc(), &[site("America/Toronto", "09:00-17:00"), london_closed]).expect("union");
+    // Only Toronto: 14-22 UTC.
+    assert_eq!(day(&union, "2026-12-28"), TimeDelta::hours(8));
+    assert_eq!(day(&union, "2026-12-29"), TimeDelta::hours(13));
+}
+
+#[test]
+fn a_union_of_one_is_that_calendar() {
+    let toronto = site("America/Toronto", "09:00-17:00");
+    let alone = Calendar::union(toronto.zone(), std::slice::from_ref(&toronto)).expect("union");
+    let t = at("2026-11-20T21:30:00Z");
+    for d in [1, 3600, 8 * 3600, 40 * 3600, 400 * 3600] {
+        let d = TimeDelta::seconds(d);
+        assert_eq!(
+            alone.add_business(t, d).ok(),
+            toronto.add_business(t, d).ok(),
+            "{d}"
+        );
+    }
+    for n in [0, 1, 2, 15] {
+        for mode in [DayMode::SameTime, DayMode::EndOfDay] {
+            assert_eq!(
+                alone.add_business_days(t, n, mode).ok(),
+                toronto.add_business_days(t, n, mode).ok(),
+                "{n} {mode:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unions_refuse_what_they_cannot_cover() {
+    assert!(Calendar::union(utc(), &[]).is_err());
+    let other_years = Calendar::builder(utc())
+        .week(WeeklyHours::weekdays(&["09:00-17:00".parse().expect("span")]).expect("hours"))
+        .horizon(2026, 2030)
+        .build()
+        .expect("calendar");
+    let err = Calendar::union(utc(), &[site("Europe/London", "09:00-17:00"), other_years])
+        .expect_err("different horizons")
+        .to_string();
+    assert!(err.contains("2026-2027") && err.contains("2026-2030"), "{err}");
+    // Past the instants every member covers.
+    let union = Calendar::union(utc(), &sites()).expect("union");
+    assert!(union.is_open(at("2028-01-01T12:00:00Z")).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Business time of the union is the time some member is open, counted
+    /// minute by minute (every site opens and closes on whole minutes).
+    #[test]
+    fn business_time_is_the_time_some_site_is_open(
+        start_min in 0i64..(700 * 24 * 60),
+        len_min in 0i64..(3 * 24 * 60),
+    ) {
+        let members = sites();
+        let union = Calendar::union(utc(), &members).expect("union");
+        let a = at("2026-01-02T00:00:00Z") + TimeDelta::minutes(start_min);
+        let b = a + TimeDelta::minutes(len_min);
+        let brute = (0..len_min)
+            .filter(|m| {
+                let t = a + TimeDelta::minutes(*m);
+                members.iter().any(|c| c.is_open(t).expect("in range"))
+            })
+            .count() as i64;
+        prop_assert_eq!(union.business_time_between(a, b).expect("in range"), TimeDelta::minutes(brute));
+        // add_business is its inverse: the earliest instant with that much.
+        let d = TimeDelta::minutes(brute);
+        let due = union.add_business(a, d).expect("in range");
+        prop_assert_eq!(union.business_time_between(a, due).expect("in range"), d);
+        if brute > 0 {
+            prop_assert!(union.business_time_between(a, due - TimeDelta::seconds(1)).expect("in range") < d);
+        }
+    }
+}
