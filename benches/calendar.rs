@@ -90,6 +90,50 @@ fn queries(c: &mut Criterion) {
     c.bench_function("is_open", |b| b.iter(|| cal.is_open(black_box(open))));
 }
 
+/// A three-site follow-the-sun union (Toronto, London, Singapore, each
+/// 08:00-17:00 local with its own DST): the same queries at the same spans.
+fn union_queries(c: &mut Criterion) {
+    let site = |zone: &str| {
+        Calendar::builder(zone.parse().expect("zone"))
+            .week(WeeklyHours::weekdays(&["08:00-17:00".parse().expect("span")]).expect("hours"))
+            .horizon(2020, 2035)
+            .build()
+            .expect("calendar")
+    };
+    let sites = [
+        site("America/Toronto"),
+        site("Europe/London"),
+        site("Asia/Singapore"),
+    ];
+    let cal = Calendar::union("UTC".parse().expect("UTC"), &sites).expect("union");
+    let open = t("2026-11-24T14:00:00-05:00");
+    let day = TimeDelta::hours(21);
+    let mut g = c.benchmark_group("union3/add_business");
+    for (name, d) in [
+        ("1h", TimeDelta::hours(1)),
+        ("15_business_days", day * 15),
+        ("1000_business_days", day * 1000),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| cal.add_business(black_box(open), black_box(d)))
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("union3/business_time_between");
+    for (name, until) in [
+        ("1_day", open + TimeDelta::days(1)),
+        ("10_years", t("2034-11-24T14:00:00-05:00")),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| cal.business_time_between(black_box(open), black_box(until)))
+        });
+    }
+    g.finish();
+    c.bench_function("union3/compile_16_years", |b| {
+        b.iter(|| Calendar::union(black_box("UTC".parse().expect("UTC")), black_box(&sites)))
+    });
+}
+
 fn compile(c: &mut Criterion) {
     let spec = spec();
     c.bench_function("compile/16_years", |b| b.iter(|| black_box(spec.clone()).build()));
@@ -98,7 +142,7 @@ fn compile(c: &mut Criterion) {
 /// The group lives in a private module: `criterion_group!` makes an
 /// undocumented `pub fn`, which `missing_docs` rejects at the crate root.
 mod group {
-    use super::{compile, queries};
-    criterion::criterion_group!(benches, queries, compile);
+    use super::{compile, queries, union_queries};
+    criterion::criterion_group!(benches, queries, union_queries, compile);
 }
 criterion_main!(group::benches);

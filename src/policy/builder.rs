@@ -293,6 +293,25 @@ impl RegionSpec {
         }
     }
 
+    /// A follow-the-sun region (`union`): open whenever one of the regions
+    /// `members` (ids of regions with hours of their own) is open. Its zone
+    /// is the first member's unless [`zone`](RegionSpec::zone) sets one.
+    pub fn union<'a>(members: impl IntoIterator<Item = &'a str>) -> RegionSpec {
+        let mut keys = Toml::default();
+        keys.key("union", &strings(members));
+        RegionSpec {
+            keys,
+            hours: Inline::default(),
+            exceptions: Inline::default(),
+        }
+    }
+
+    /// `zone`: the region's time zone.
+    pub fn zone(mut self, zone: &str) -> Self {
+        self.keys.key("zone", &string(zone));
+        self
+    }
+
     /// `name`: its display name.
     pub fn name(mut self, name: &str) -> Self {
         self.keys.key("name", &string(name));

@@ -486,33 +486,134 @@ fn regions(
     let mut out: Vec<Region> = Vec::new();
     // One budget of open intervals for all the calendars of the policy.
     let mut used = 0u64;
-    for (id, region) in entries {
+    // Regions with hours of their own first, then the unions of them.
+    let mut built: Vec<Option<Region>> = Vec::with_capacity(entries.len());
+    for (id, region) in &entries {
+        if region.get_ref().union.is_some() {
+            built.push(None);
+            continue;
+        }
         let region = region_of(ctx, id, region, options, &mut sets, used)?;
         used += region.calendar.intervals();
+        built.push(Some(region));
+    }
+    for (n, (id, region)) in entries.iter().enumerate() {
+        if built[n].is_none() {
+            let region = union_of(ctx, id, region, options, &entries, &built, used)?;
+            used += region.calendar.intervals();
+            built[n] = Some(region);
+        }
+    }
+    for region in built.into_iter().flatten() {
         out.push(region);
     }
     Ok(out)
 }
 
-fn region_of(
+/// A follow-the-sun region: `union = ["toronto", "london"]`, open whenever
+/// one of its member regions is.
+fn union_of(
     ctx: &Ctx<'_>,
     id: &Spanned<String>,
     region: &Spanned<RawRegion>,
     options: &Options,
-    sets: &mut SetCache,
+    entries: &[(&Spanned<String>, &Spanned<RawRegion>)],
+    built: &[Option<Region>],
     used: u64,
 ) -> Result<Region> {
     let path = format!("regions.{}", id.get_ref());
     let r = region.get_ref();
-    let zone = r.zone.as_ref().ok_or_else(|| {
-        ctx.missing(
-            &path,
-            region.span(),
-            "zone",
-            "a time zone such as \"America/Toronto\" or \"UTC+01:00\"",
-        )
-    })?;
-    let zone_path = join(&path, "zone");
+    let union_path = join(&path, "union");
+    let Some(listed) = &r.union else {
+        return Err(ctx.err(&union_path, region.span(), "expected a list of region ids"));
+    };
+    for (key, span) in [
+        ("hours", r.hours.as_ref().map(Spanned::span)),
+        ("holidays", r.holidays.as_ref().map(Spanned::span)),
+        ("exceptions", r.exceptions.as_ref().map(Spanned::span)),
+    ] {
+        if let Some(span) = span {
+            return Err(ctx.err(
+                &join(&path, key),
+                span,
+                format!("a union region keeps the hours, holidays and exceptions of its members: expected no `{key}` beside `union`"),
+            ));
+        }
+    }
+    let own = || {
+        entries
+            .iter()
+            .filter(|(_, r)| r.get_ref().union.is_none())
+            .map(|(i, _)| i.get_ref().as_str())
+    };
+    let mut members: Vec<&Region> = Vec::new();
+    for member in listed.get_ref() {
+        let m = member.get_ref();
+        let Some(n) = entries.iter().position(|(i, _)| i.get_ref() == m) else {
+            return Err(ctx.err(
+                &union_path,
+                member.span(),
+                format!("unknown region {m:?}: expected one of {}", list(own())),
+            ));
+        };
+        let Some(region) = &built[n] else {
+            return Err(ctx.err(
+                &union_path,
+                member.span(),
+                format!(
+                    "region {m:?} is itself a union: expected a region with hours of its own ({})",
+                    list(own())
+                ),
+            ));
+        };
+        if members.iter().any(|r| r.id == *m) {
+            return Err(ctx.err(
+                &union_path,
+                member.span(),
+                format!("region {m:?} is listed twice: expected each region once"),
+            ));
+        }
+        members.push(region);
+    }
+    let Some(first) = members.first() else {
+        return Err(ctx.err(
+            &union_path,
+            listed.span(),
+            "an empty union: expected the ids of the regions it joins, such as [\"toronto\", \"london\"]",
+        ));
+    };
+    let zone = match zone_of(ctx, &path, r, options)? {
+        Some(zone) => zone,
+        None => first.calendar.zone(),
+    };
+    let calendars: Vec<Calendar> = members.iter().map(|m| m.calendar.clone()).collect();
+    let calendar =
+        Calendar::union(zone, &calendars).map_err(|e| ctx.err(&union_path, listed.span(), e.to_string()))?;
+    let total = used + calendar.intervals();
+    if total > MAX_INTERVALS {
+        return Err(ctx.err(
+            &union_path,
+            listed.span(),
+            format!(
+                "the calendars up to region {} hold {total} open intervals: expected at most {MAX_INTERVALS} (fewer regions or a shorter horizon)",
+                id.get_ref()
+            ),
+        ));
+    }
+    Ok(Region {
+        id: id.get_ref().clone(),
+        name: name_or_id(&r.name, id.get_ref()),
+        calendar,
+        languages: languages(ctx, &path, r)?,
+    })
+}
+
+/// A region's `zone`, if it has one, checked against the horizon's years.
+fn zone_of(ctx: &Ctx<'_>, path: &str, r: &RawRegion, options: &Options) -> Result<Option<Zone>> {
+    let Some(zone) = r.zone.as_ref() else {
+        return Ok(None);
+    };
+    let zone_path = join(path, "zone");
     let zone_span = zone.span();
     let zone = Zone::parse_at(zone.get_ref(), || {
         Location::new(ctx.origin, zone_path.clone()).at_offset(ctx.text, zone_span.start)
@@ -529,6 +630,27 @@ fn region_of(
             ),
         ));
     }
+    Ok(Some(zone))
+}
+
+fn region_of(
+    ctx: &Ctx<'_>,
+    id: &Spanned<String>,
+    region: &Spanned<RawRegion>,
+    options: &Options,
+    sets: &mut SetCache,
+    used: u64,
+) -> Result<Region> {
+    let path = format!("regions.{}", id.get_ref());
+    let r = region.get_ref();
+    let zone = zone_of(ctx, &path, r, options)?.ok_or_else(|| {
+        ctx.missing(
+            &path,
+            region.span(),
+            "zone",
+            "a time zone such as \"America/Toronto\" or \"UTC+01:00\"",
+        )
+    })?;
     let hours = r.hours.as_ref().ok_or_else(|| {
         ctx.missing(
             &path,
@@ -611,12 +733,22 @@ fn region_of(
             }
             other => ctx.err(&holidays_path, holidays.span(), other.to_string()),
         })?;
+    Ok(Region {
+        id: id.get_ref().clone(),
+        name: name_or_id(&r.name, id.get_ref()),
+        calendar,
+        languages: languages(ctx, &path, r)?,
+    })
+}
+
+/// A region's `languages`: BCP 47 tags, each once.
+fn languages(ctx: &Ctx<'_>, path: &str, r: &RawRegion) -> Result<Vec<String>> {
     let mut languages = Vec::new();
     let mut seen_languages: HashSet<&str> = HashSet::new();
     if let Some(langs) = &r.languages {
         for lang in langs.get_ref() {
             let l = lang.get_ref();
-            let lpath = join(&path, "languages");
+            let lpath = join(path, "languages");
             let ok =
                 !l.is_empty() && l.len() <= 35 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
             if !ok {
@@ -636,12 +768,7 @@ fn region_of(
             languages.push(l.clone());
         }
     }
-    Ok(Region {
-        id: id.get_ref().clone(),
-        name: name_or_id(&r.name, id.get_ref()),
-        calendar,
-        languages,
-    })
+    Ok(languages)
 }
 
 /// Resolves a holiday set named in a policy: a built-in id, or a path

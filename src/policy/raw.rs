@@ -61,6 +61,8 @@ pub(crate) struct RawRegion {
     pub(crate) holidays: Option<Spanned<OneOrMany>>,
     pub(crate) exceptions: Option<Spanned<IdMap<Strings>>>,
     pub(crate) languages: Option<Spanned<Strings>>,
+    /// Follow-the-sun: the ids of the regions whose calendars it joins.
+    pub(crate) union: Option<Spanned<Strings>>,
 }
 
 /// `[severities.<id>]`.

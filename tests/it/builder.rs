@@ -123,10 +123,15 @@ fn through_builder(toml_text: &str) -> PolicyBuilder {
         b = b.status(id, text(t, "name").unwrap_or(id));
     }
     for (id, t) in in_file_order(&file.regions) {
-        let mut r = RegionSpec::new(text(t, "zone").expect("zone"));
+        let mut r = match (text(t, "zone"), t.get("union")) {
+            (_, Some(members)) => RegionSpec::union(list(members)),
+            (Some(zone), None) => RegionSpec::new(zone),
+            (None, None) => panic!("regions.{id}: a zone or a union"),
+        };
         for (key, value) in t {
             r = match key.as_str() {
-                "zone" => r,
+                "union" => r,
+                "zone" => r.zone(value.as_str().expect("a zone")),
                 "name" => r.name(value.as_str().expect("a name")),
                 "holidays" => r.holidays(list(value)),
                 "languages" => r.languages(list(value)),
@@ -191,14 +196,19 @@ fn through_builder(toml_text: &str) -> PolicyBuilder {
     b
 }
 
-/// The built-in policies and the example desk (statuses, repeating
-/// cycles, per-severity clocks), by the path `Policy::load` takes.
-const FILES: [(&str, &str); 3] = [
+/// The built-in policies and the example desks (statuses, repeating
+/// cycles, per-severity clocks; a follow-the-sun union), by the path
+/// `Policy::load` takes.
+const FILES: [(&str, &str); 4] = [
     ("ol-care", include_str!("../../policies/ol-care.toml")),
     ("e3k-odoo", include_str!("../../policies/e3k-odoo.toml")),
     (
         "policies/examples/saas-desk.toml",
         include_str!("../../policies/examples/saas-desk.toml"),
+    ),
+    (
+        "policies/examples/follow-the-sun.toml",
+        include_str!("../../policies/examples/follow-the-sun.toml"),
     ),
 ];
 

@@ -152,3 +152,98 @@ proptest! {
         }
     }
 }
+
+const FOLLOW_THE_SUN: &str = "policies/examples/follow-the-sun.toml";
+
+#[test]
+fn a_union_region_is_the_union_of_its_member_regions() {
+    let policy = sla_deadline::Policy::from_path(FOLLOW_THE_SUN).expect("example policy");
+    let member = |id: &str| policy.region(id).expect("region").calendar().clone();
+    let global = policy.region("global").expect("global");
+    let expected =
+        Calendar::union(utc(), &[member("singapore"), member("london"), member("toronto")]).expect("union");
+    assert_eq!(global.calendar(), &expected);
+    // Friday 2026-11-20, 16:30 in Toronto (21:30 UTC): a P1 answered within
+    // 30 business minutes. Toronto closes at 22:00 UTC, so the global clock
+    // is due at 22:00 UTC; Toronto's own region, the same; London's own
+    // region waits for Monday 08:00 London.
+    let created = sla_deadline::Event::new(
+        at("2026-11-20T21:30:00Z"),
+        sla_deadline::EventKind::Created {
+            severity: "P1".into(),
+            channel: "email".into(),
+        },
+    );
+    let due = |region: &str| {
+        let report =
+            sla_deadline::evaluate(&policy, region, std::slice::from_ref(&created), None).expect("report");
+        report
+            .metric("first_response")
+            .and_then(|m| m.due_at)
+            .expect("due")
+    };
+    assert_eq!(due("global"), at("2026-11-20T22:00:00Z"));
+    assert_eq!(due("london"), at("2026-11-23T08:30:00Z"));
+    // At 22:15 UTC no site is open until Singapore's Monday 08:00 (00:00 UTC).
+    let late = sla_deadline::Event::new(at("2026-11-20T22:15:00Z"), created.kind.clone());
+    let report = sla_deadline::evaluate(&policy, "global", &[late], None).expect("report");
+    let first = report
+        .metric("first_response")
+        .and_then(|m| m.due_at)
+        .expect("due");
+    assert_eq!(first, at("2026-11-23T00:30:00Z"));
+}
+
+#[test]
+fn union_regions_are_checked_like_any_region() {
+    let text = std::fs::read_to_string(FOLLOW_THE_SUN).expect("example policy");
+    let err = |from: &str, to: &str| {
+        let bad = text.replacen(from, to, 1);
+        assert_ne!(bad, text, "{from}");
+        sla_deadline::Policy::from_toml_str(&bad, "fts.toml")
+            .expect_err(to)
+            .to_string()
+    };
+    let e = err("union = [\"singapore\",", "union = [\"singapour\",");
+    assert!(
+        e.contains("regions.global.union") && e.contains("singapour") && e.contains("toronto"),
+        "{e}"
+    );
+    let e = err("union = [\"singapore\", \"london\", \"toronto\"]", "union = []");
+    assert!(e.contains("regions.global.union") && e.contains("empty"), "{e}");
+    let e = err(
+        "union = [\"singapore\", \"london\", \"toronto\"]",
+        "union = [\"london\", \"london\"]",
+    );
+    assert!(e.contains("listed twice"), "{e}");
+    let e = err(
+        "union = [\"singapore\", \"london\", \"toronto\"]",
+        "union = [\"global\"]",
+    );
+    assert!(e.contains("is itself a union"), "{e}");
+    let e = err(
+        "zone = \"UTC\"                           #",
+        "hours = { mon = [\"09:00-10:00\"] }\n#",
+    );
+    assert!(
+        e.contains("regions.global.hours") && e.contains("beside `union`"),
+        "{e}"
+    );
+    let e = err("zone = \"UTC\"                           #", "zone = \"EST\"\n#");
+    assert!(
+        e.contains("regions.global.zone") && e.contains("America/New_York"),
+        "{e}"
+    );
+    // Without a zone, the first member's.
+    let text = text.replacen("zone = \"UTC\"                           #", "#", 1);
+    let policy = sla_deadline::Policy::from_toml_str(&text, "policies/examples/fts.toml").expect("loads");
+    assert_eq!(
+        policy
+            .region("global")
+            .expect("global")
+            .calendar()
+            .zone()
+            .to_string(),
+        "Asia/Singapore"
+    );
+}
