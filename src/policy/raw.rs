@@ -439,7 +439,7 @@ mod tests {
     fn errors_carry_key_paths() {
         assert_eq!(
             err("[regions.a]\nzone = \"UTC\"\nhourz = 1\n"),
-            "t.toml: line 3, column 1: regions.a.hourz: unknown key `hourz`, expected one of `name`, `zone`, `hours`, `holidays`, `exceptions`, `languages`"
+            "t.toml: line 3, column 1: regions.a.hourz: unknown key `hourz`, expected one of `name`, `zone`, `hours`, `holidays`, `exceptions`, `languages`, `union`"
         );
         assert_eq!(
             err("[regions.a]\nzone = 5\n"),
