@@ -25,8 +25,14 @@ const WEEK: [Weekday; 7] = [
     Weekday::Sun,
 ];
 
-/// A local time-of-day interval `[start, end)`, `start < end`, written
-/// `HH:MM-HH:MM` (or with seconds, `HH:MM:SS`); `24:00` is allowed as an end.
+/// A local time-of-day interval `[start, end)`, written `HH:MM-HH:MM` (or
+/// with seconds, `HH:MM:SS`); `24:00` is allowed as an end.
+///
+/// An end before the start is an overnight shift: `22:00-06:00` on a day
+/// runs from 22:00 that day to 06:00 the next, and belongs to the day it
+/// starts on (a holiday closes the shifts that start on it, not the one
+/// that runs into it from the night before). Its end is then counted past
+/// midnight ([`end`](LocalSpan::end) > 86400).
 ///
 /// # Example
 /// ```
@@ -34,7 +40,11 @@ const WEEK: [Weekday; 7] = [
 /// let span: LocalSpan = "09:00-24:00".parse()?;
 /// assert_eq!(span.seconds(), 15 * 3600);
 /// assert_eq!(span.to_string(), "09:00-24:00");
-/// assert!("17:00-09:00".parse::<LocalSpan>().is_err());
+/// let night: LocalSpan = "22:00-06:00".parse()?;
+/// assert!(night.crosses_midnight());
+/// assert_eq!(night.seconds(), 8 * 3600); // of local clock time
+/// assert_eq!(night.to_string(), "22:00-06:00");
+/// assert!("09:00-09:00".parse::<LocalSpan>().is_err());
 /// # Ok::<(), sla_deadline::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -50,12 +60,24 @@ impl LocalSpan {
         (start < end && end <= DAY_S).then_some(LocalSpan { start, end })
     }
 
+    /// A span that may end the next day: `start < 86400`, `start < end`,
+    /// at most a day long.
+    pub(crate) fn within_two_days(start: u32, end: u32) -> Option<LocalSpan> {
+        (start < DAY_S && start < end && end - start <= DAY_S).then_some(LocalSpan { start, end })
+    }
+
+    /// True for an overnight span, one that ends the next day.
+    pub fn crosses_midnight(&self) -> bool {
+        self.end > DAY_S
+    }
+
     /// Start, in seconds after local midnight.
     pub fn start(&self) -> u32 {
         self.start
     }
 
-    /// End, in seconds after local midnight (86400 for `24:00`).
+    /// End, in seconds after local midnight of its start's day (86400 for
+    /// `24:00`; over 86400 for an overnight span).
     pub fn end(&self) -> u32 {
         self.end
     }
@@ -76,7 +98,7 @@ impl LocalSpan {
             Error::invalid(
                 at(),
                 format!(
-                    "{text:?} is not a time span ({why}): expected \"HH:MM-HH:MM\" with start < end <= 24:00"
+                    "{text:?} is not a time span ({why}): expected \"HH:MM-HH:MM\" such as \"09:00-17:00\" (or \"22:00-06:00\" overnight)"
                 ),
             )
         })
@@ -114,6 +136,16 @@ fn parse_span(text: &str) -> Result<LocalSpan, &'static str> {
     if start == DAY_S {
         return Err("24:00 is only allowed as an end");
     }
+    if start == end {
+        return Err("start equals end");
+    }
+    if end < start {
+        // Overnight: ends the next day.
+        return Ok(LocalSpan {
+            start,
+            end: end + DAY_S,
+        });
+    }
     LocalSpan::from_seconds(start, end).ok_or("start is not before end")
 }
 
@@ -129,7 +161,14 @@ impl fmt::Display for LocalSpan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_time(f, self.start)?;
         f.write_str("-")?;
-        write_time(f, self.end)
+        write_time(
+            f,
+            if self.crosses_midnight() {
+                self.end - DAY_S
+            } else {
+                self.end
+            },
+        )
     }
 }
 
@@ -151,7 +190,7 @@ impl<'de> Deserialize<'de> for LocalSpan {
         let text = String::deserialize(d)?;
         parse_span(&text).map_err(|why| {
             serde::de::Error::custom(format!(
-                "{text:?} is not a time span ({why}): expected \"HH:MM-HH:MM\" with start < end <= 24:00"
+                "{text:?} is not a time span ({why}): expected \"HH:MM-HH:MM\" such as \"09:00-17:00\" (or \"22:00-06:00\" overnight)"
             ))
         })
     }
@@ -264,6 +303,10 @@ mod tests {
             ("00:00-24:00", 0, 86_400),
             ("08:30:15-08:30:16", 30_615, 30_616),
             (" 09:00 - 12:00 ", 32_400, 43_200),
+            // Overnight: the end counts from the start's midnight.
+            ("22:00-06:00", 79_200, 108_000),
+            ("12:00-11:00", 43_200, 126_000),
+            ("23:30-00:00", 84_600, 86_400),
         ] {
             let span: LocalSpan = text.parse().expect(text);
             assert_eq!((span.start(), span.end()), (start, end), "{text}");
@@ -275,7 +318,6 @@ mod tests {
             "09:00-24:01",
             "24:00-24:00",
             "10:00-10:00",
-            "12:00-11:00",
             "09:60-10:00",
             "aa:bb-cc:dd",
             "09:00-17:00-18:00",

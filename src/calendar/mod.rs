@@ -252,7 +252,8 @@ impl CalendarSpec {
     }
 }
 
-/// `open` minus `closed`, both sorted and disjoint.
+/// `open` minus `closed`, both sorted and disjoint. Closed hours lie within
+/// their date; an overnight span keeps what it has after midnight.
 fn subtract(open: &[LocalSpan], closed: &[LocalSpan]) -> Vec<LocalSpan> {
     let mut out = Vec::new();
     for span in open {
@@ -261,12 +262,12 @@ fn subtract(open: &[LocalSpan], closed: &[LocalSpan]) -> Vec<LocalSpan> {
             if c.end() <= start || c.start() >= span.end() {
                 continue;
             }
-            if let Some(s) = LocalSpan::from_seconds(start, c.start().min(span.end())) {
+            if let Some(s) = LocalSpan::within_two_days(start, c.start().min(span.end())) {
                 out.push(s);
             }
             start = start.max(c.end());
         }
-        if let Some(s) = LocalSpan::from_seconds(start, span.end()) {
+        if let Some(s) = LocalSpan::within_two_days(start, span.end()) {
             out.push(s);
         }
     }

@@ -428,9 +428,17 @@ impl Cx<'_> {
         for (i, item) in self.array(path, value)?.iter().enumerate() {
             let path = format!("{path}[{i}]");
             let text = self.string(&path, item)?;
-            spans.push(LocalSpan::parse_at(text, || {
+            let span = LocalSpan::parse_at(text, || {
                 Location::new(self.origin, path.as_str()).at_offset(self.text, item.span().start)
-            })?);
+            })?;
+            if span.crosses_midnight() {
+                return Err(self.err(
+                    &path,
+                    item.span(),
+                    format!("{text:?} crosses midnight: expected closed hours within the day, such as \"12:00-17:00\" (close the next date with its own entry)"),
+                ));
+            }
+            spans.push(span);
         }
         if spans.is_empty() {
             return Err(self.err(path, value.span(), "empty list: expected at least one span \"HH:MM-HH:MM\" (leave the key out for a full-day closure)"));

@@ -329,11 +329,11 @@ fn builder_errors_are_the_policy_files_errors_located_by_key() {
     let e = err(base().region(
         "eu",
         RegionSpec::new("UTC")
-            .hours("mon-fri", ["17:00-09:00"])
+            .hours("mon-fri", ["17:00-17:00"])
             .holidays([]),
     ));
     assert!(
-        e.contains("regions.eu.hours.mon-fri") && e.contains("17:00-09:00"),
+        e.contains("regions.eu.hours.mon-fri") && e.contains("17:00-17:00"),
         "{e}"
     );
     let e = err(base().metric("x", metric().start(["lunch"]).target("1h")));

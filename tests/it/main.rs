@@ -13,6 +13,7 @@ mod harness;
 mod holidays;
 mod hostile;
 mod hostile2;
+mod overnight;
 mod policy;
 mod union;
 
