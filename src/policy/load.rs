@@ -499,8 +499,8 @@ fn regions(
     }
     for (n, (id, region)) in entries.iter().enumerate() {
         if built[n].is_none() {
-            let region = union_of(ctx, id, region, options, &entries, &built, used)?;
-            used += region.calendar.intervals();
+            let (region, cost) = union_of(ctx, id, region, options, &entries, &built, used)?;
+            used += cost;
             built[n] = Some(region);
         }
     }
@@ -520,7 +520,7 @@ fn union_of(
     entries: &[(&Spanned<String>, &Spanned<RawRegion>)],
     built: &[Option<Region>],
     used: u64,
-) -> Result<Region> {
+) -> Result<(Region, u64)> {
     let path = format!("regions.{}", id.get_ref());
     let r = region.get_ref();
     let union_path = join(&path, "union");
@@ -586,26 +586,37 @@ fn union_of(
         Some(zone) => zone,
         None => first.calendar.zone(),
     };
-    let calendars: Vec<Calendar> = members.iter().map(|m| m.calendar.clone()).collect();
-    let calendar =
-        Calendar::union(zone, &calendars).map_err(|e| ctx.err(&union_path, listed.span(), e.to_string()))?;
-    let total = used + calendar.intervals();
-    if total > MAX_INTERVALS {
-        return Err(ctx.err(
+    // A union costs the members' intervals it merges as well as its own:
+    // charged to the policy's budget, so many unions of many regions stay
+    // bounded in time as well as in memory.
+    let over = |total: u64| {
+        ctx.err(
             &union_path,
             listed.span(),
             format!(
-                "the calendars up to region {} hold {total} open intervals: expected at most {MAX_INTERVALS} (fewer regions or a shorter horizon)",
+                "the calendars up to region {} and the intervals its union merges come to {total} open intervals: expected at most {MAX_INTERVALS} (fewer or smaller unions, fewer regions or a shorter horizon)",
                 id.get_ref()
             ),
-        ));
+        )
+    };
+    let merged: u64 = members.iter().map(|m| m.calendar.intervals()).sum();
+    if used + merged > MAX_INTERVALS {
+        return Err(over(used + merged));
     }
-    Ok(Region {
+    let calendars: Vec<Calendar> = members.iter().map(|m| m.calendar.clone()).collect();
+    let calendar =
+        Calendar::union(zone, &calendars).map_err(|e| ctx.err(&union_path, listed.span(), e.to_string()))?;
+    let cost = merged + calendar.intervals();
+    if used + cost > MAX_INTERVALS {
+        return Err(over(used + cost));
+    }
+    let region = Region {
         id: id.get_ref().clone(),
         name: name_or_id(&r.name, id.get_ref()),
         calendar,
         languages: languages(ctx, &path, r)?,
-    })
+    };
+    Ok((region, cost))
 }
 
 /// A region's `zone`, if it has one, checked against the horizon's years.

@@ -247,3 +247,33 @@ fn union_regions_are_checked_like_any_region() {
         "Asia/Singapore"
     );
 }
+
+#[test]
+fn many_unions_of_many_regions_stay_within_the_interval_budget() {
+    // 40 round-the-clock regions and 40 unions of all of them: the merges
+    // would read 40 x 40 calendars; the budget refuses it, quickly.
+    let mut text = String::from(
+        "[policy]\nid = \"big\"\nname = \"Big\"\nvendor = \"V\"\n[severities.P1]\n[channels.email]\n",
+    );
+    let ids: Vec<String> = (0..40).map(|i| format!("r{i}")).collect();
+    for id in &ids {
+        text.push_str(&format!(
+            "[regions.{id}]\nzone = \"UTC\"\nhours = {{ mon-sun = [\"00:00-12:00\", \"13:00-24:00\"] }}\nholidays = []\n"
+        ));
+    }
+    let members: Vec<String> = ids.iter().map(|i| format!("\"{i}\"")).collect();
+    for i in 0..40 {
+        text.push_str(&format!("[regions.u{i}]\nunion = [{}]\n", members.join(", ")));
+    }
+    text.push_str("[metrics.first_response]\nclock = \"business\"\nstart = [\"created\"]\nstop = [\"responded\"]\ntarget = \"1h\"\n");
+    let started = std::time::Instant::now();
+    let err = sla_deadline::Policy::from_toml_str(&text, "big.toml")
+        .expect_err("over budget")
+        .to_string();
+    assert!(err.contains("union") && err.contains("open intervals"), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
