@@ -55,7 +55,8 @@ pub struct LocalSpan {
 
 impl LocalSpan {
     /// A span from seconds after local midnight; `None` unless
-    /// `start < end <= 86400`.
+    /// `start < end <= 86400` (an overnight span is parsed from text,
+    /// such as `"22:00-06:00"`).
     pub fn from_seconds(start: u32, end: u32) -> Option<LocalSpan> {
         (start < end && end <= DAY_S).then_some(LocalSpan { start, end })
     }
