@@ -83,8 +83,10 @@ impl IndexBuilder {
         let day = self.days.len() as u32;
         let first = self.ivals.len() as u32;
         for (start, end) in intervals {
-            // Local spans are disjoint and the local->UTC map is monotone,
-            // so this only trims what DST folds could make touch.
+            // A day's spans are disjoint and the local->UTC map is monotone,
+            // so this only trims what DST folds could make touch, and the
+            // part of a day's hours that the previous day's overnight shift
+            // already covers (counted once).
             let start = start.max(self.ivals.last().map_or(self.lo, |iv| iv.end));
             if end <= start {
                 continue;
