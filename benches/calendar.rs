@@ -50,13 +50,12 @@ fn t(s: &str) -> DateTime<Utc> {
     s.parse().expect("instant")
 }
 
-fn queries(c: &mut Criterion) {
-    let cal = spec().build().expect("calendar");
+/// `add_business` and `business_time_between` from a Tuesday afternoon, at
+/// every span; `day` is a business day's length; `prefix` names the
+/// calendar ("" for the one-site calendar).
+fn spans(c: &mut Criterion, prefix: &str, cal: &Calendar, day: TimeDelta) {
     let open = t("2026-11-24T14:00:00-05:00"); // a Tuesday afternoon
-    let closed = t("2026-11-28T12:00:00-05:00"); // a Saturday
-    let day = TimeDelta::hours(11);
-
-    let mut g = c.benchmark_group("add_business");
+    let mut g = c.benchmark_group(format!("{prefix}add_business"));
     for (name, d) in [
         ("1h", TimeDelta::hours(1)),
         ("15_business_days", day * 15),
@@ -67,15 +66,7 @@ fn queries(c: &mut Criterion) {
         });
     }
     g.finish();
-
-    c.bench_function("add_business_days/15", |b| {
-        b.iter(|| cal.add_business_days(black_box(open), black_box(15), DayMode::SameTime))
-    });
-    c.bench_function("add_business_days/15_end_of_day", |b| {
-        b.iter(|| cal.add_business_days(black_box(open), black_box(15), DayMode::EndOfDay))
-    });
-
-    let mut g = c.benchmark_group("business_time_between");
+    let mut g = c.benchmark_group(format!("{prefix}business_time_between"));
     for (name, until) in [
         ("1_day", open + TimeDelta::days(1)),
         ("10_years", t("2034-11-24T14:00:00-05:00")),
@@ -85,6 +76,20 @@ fn queries(c: &mut Criterion) {
         });
     }
     g.finish();
+}
+
+fn queries(c: &mut Criterion) {
+    let cal = spec().build().expect("calendar");
+    let open = t("2026-11-24T14:00:00-05:00"); // a Tuesday afternoon
+    let closed = t("2026-11-28T12:00:00-05:00"); // a Saturday
+    spans(c, "", &cal, TimeDelta::hours(11));
+
+    c.bench_function("add_business_days/15", |b| {
+        b.iter(|| cal.add_business_days(black_box(open), black_box(15), DayMode::SameTime))
+    });
+    c.bench_function("add_business_days/15_end_of_day", |b| {
+        b.iter(|| cal.add_business_days(black_box(open), black_box(15), DayMode::EndOfDay))
+    });
 
     c.bench_function("next_open", |b| b.iter(|| cal.next_open(black_box(closed))));
     c.bench_function("is_open", |b| b.iter(|| cal.is_open(black_box(open))));
@@ -106,29 +111,7 @@ fn union_queries(c: &mut Criterion) {
         site("Asia/Singapore"),
     ];
     let cal = Calendar::union("UTC".parse().expect("UTC"), &sites).expect("union");
-    let open = t("2026-11-24T14:00:00-05:00");
-    let day = TimeDelta::hours(21);
-    let mut g = c.benchmark_group("union3/add_business");
-    for (name, d) in [
-        ("1h", TimeDelta::hours(1)),
-        ("15_business_days", day * 15),
-        ("1000_business_days", day * 1000),
-    ] {
-        g.bench_function(name, |b| {
-            b.iter(|| cal.add_business(black_box(open), black_box(d)))
-        });
-    }
-    g.finish();
-    let mut g = c.benchmark_group("union3/business_time_between");
-    for (name, until) in [
-        ("1_day", open + TimeDelta::days(1)),
-        ("10_years", t("2034-11-24T14:00:00-05:00")),
-    ] {
-        g.bench_function(name, |b| {
-            b.iter(|| cal.business_time_between(black_box(open), black_box(until)))
-        });
-    }
-    g.finish();
+    spans(c, "union3/", &cal, TimeDelta::hours(21));
     c.bench_function("union3/compile_16_years", |b| {
         b.iter(|| Calendar::union(black_box("UTC".parse().expect("UTC")), black_box(&sites)))
     });

@@ -243,12 +243,7 @@ impl<'de> Deserialize<'de> for Note {
 // structure a note was rendered from does not survive serialization.
 impl PartialEq for Note {
     fn eq(&self, other: &Note) -> bool {
-        match (&self.0, &other.0) {
-            (Line::Text(a), Line::Text(b)) => a == b,
-            (Line::Text(a), _) => other.to_string() == *a,
-            (_, Line::Text(b)) => self.to_string() == *b,
-            _ => self.0 == other.0 || self.to_string() == other.to_string(),
-        }
+        self.0 == other.0 || self.to_string() == other.to_string()
     }
 }
 

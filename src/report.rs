@@ -233,10 +233,13 @@ mod utc {
     }
 
     pub(super) fn instant(text: &str) -> Result<DateTime<Utc>, String> {
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| format!("{text:?} is not an RFC 3339 instant: {e}"))
+        super::local(text).map(|t| t.with_timezone(&Utc))
     }
+}
+
+/// An RFC 3339 instant with its offset, or what is wrong with `text`.
+fn local(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(text).map_err(|e| format!("{text:?} is not an RFC 3339 instant: {e}"))
 }
 
 mod opt_utc {
@@ -273,11 +276,7 @@ mod opt_local {
         d: D,
     ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
         Option::<String>::deserialize(d)?
-            .map(|text| {
-                DateTime::parse_from_rfc3339(&text).map_err(|e| {
-                    serde::de::Error::custom(format!("{text:?} is not an RFC 3339 instant: {e}"))
-                })
-            })
+            .map(|text| super::local(&text).map_err(serde::de::Error::custom))
             .transpose()
     }
 }

@@ -280,12 +280,20 @@ fn instant(zone: &Zone, date: NaiveDate, secs: u32) -> Option<i64> {
     Some(zone.instant(midnight.checked_add_signed(TimeDelta::seconds(i64::from(secs)))?))
 }
 
+/// The dates of years `from..=to` in `zone`: the first date, the date
+/// after the last, and the instants of their midnights.
+fn local_years(zone: &Zone, from: i32, to: i32) -> Result<(NaiveDate, NaiveDate, i64, i64)> {
+    let overflow = || Error::invalid(Location::new("calendar", "horizon"), "dates out of range");
+    let first = NaiveDate::from_ymd_opt(from, 1, 1).ok_or_else(overflow)?;
+    let after = NaiveDate::from_ymd_opt(to + 1, 1, 1).ok_or_else(overflow)?;
+    let lo = instant(zone, first, 0).ok_or_else(overflow)?;
+    let hi = instant(zone, after, 0).ok_or_else(overflow)?;
+    Ok((first, after, lo, hi))
+}
+
 fn compile(spec: &CalendarSpec) -> Result<Index> {
     let overflow = || Error::invalid(Location::new("calendar", "horizon"), "dates out of range");
-    let first = NaiveDate::from_ymd_opt(spec.from_year, 1, 1).ok_or_else(overflow)?;
-    let after = NaiveDate::from_ymd_opt(spec.to_year + 1, 1, 1).ok_or_else(overflow)?;
-    let lo = instant(&spec.zone, first, 0).ok_or_else(overflow)?;
-    let hi = instant(&spec.zone, after, 0).ok_or_else(overflow)?;
+    let (first, after, lo, hi) = local_years(&spec.zone, spec.from_year, spec.to_year)?;
     let mut builder = IndexBuilder::new(lo);
     let mut spans = Vec::new();
     for date in first.iter_days().take_while(|d| *d < after) {

@@ -6,13 +6,11 @@
 //! business dates, and compiled into the same index as any calendar: every
 //! query stays one lookup.
 
-use chrono::NaiveDate;
-
 use crate::error::{Error, Location, Result};
 use crate::zone::Zone;
 
 use super::index::IndexBuilder;
-use super::{Calendar, MAX_INTERVALS, instant};
+use super::{Calendar, MAX_INTERVALS, instant, local_years};
 
 impl Calendar {
     /// A follow-the-sun calendar: open whenever any of `members` is open.
@@ -68,21 +66,10 @@ impl Calendar {
         }
         let spec = Calendar::builder(zone).horizon(from, to);
         let overflow = || Error::invalid(at("horizon"), "dates out of range");
-        let first_date = NaiveDate::from_ymd_opt(from, 1, 1).ok_or_else(overflow)?;
-        let after = NaiveDate::from_ymd_opt(to + 1, 1, 1).ok_or_else(overflow)?;
+        let (first_date, after, lo, hi) = local_years(&zone, from, to)?;
         // The instants every member and the union's own dates cover.
-        let lo = members
-            .iter()
-            .map(|m| m.index.lo)
-            .chain(instant(&zone, first_date, 0))
-            .max()
-            .ok_or_else(overflow)?;
-        let hi = members
-            .iter()
-            .map(|m| m.index.hi)
-            .chain(instant(&zone, after, 0))
-            .min()
-            .ok_or_else(overflow)?;
+        let lo = members.iter().map(|m| m.index.lo).fold(lo, i64::max);
+        let hi = members.iter().map(|m| m.index.hi).fold(hi, i64::min);
 
         let count: u64 = members.iter().map(|m| m.index.ivals.len() as u64).sum();
         if count > MAX_INTERVALS {

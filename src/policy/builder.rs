@@ -67,8 +67,6 @@ pub struct PolicyBuilder {
     statuses: Tables,
     regions: Tables,
     metrics: Tables,
-    /// The first id added twice, as a key path: refused by `build`.
-    twice: Option<String>,
 }
 
 /// A region of a [`PolicyBuilder`]: the keys of `[regions.<id>]`.
@@ -107,12 +105,11 @@ impl Policy {
         PolicyBuilder {
             meta,
             options: Toml::default(),
-            severities: Tables::default(),
-            channels: Tables::default(),
-            statuses: Tables::default(),
-            regions: Tables::default(),
-            metrics: Tables::default(),
-            twice: None,
+            severities: Tables::new("severities"),
+            channels: Tables::new("channels"),
+            statuses: Tables::new("statuses"),
+            regions: Tables::new("regions"),
+            metrics: Tables::new("metrics"),
         }
     }
 }
@@ -129,7 +126,7 @@ impl PolicyBuilder {
         let mut t = Toml::default();
         t.key("name", &string(name));
         t.key("description", &string(description));
-        self.add("severities", id, t);
+        self.severities.add(id, t);
         self
     }
 
@@ -137,7 +134,7 @@ impl PolicyBuilder {
     pub fn channel(mut self, id: &str, name: &str) -> Self {
         let mut t = Toml::default();
         t.key("name", &string(name));
-        self.add("channels", id, t);
+        self.channels.add(id, t);
         self
     }
 
@@ -145,7 +142,7 @@ impl PolicyBuilder {
     pub fn status(mut self, id: &str, name: &str) -> Self {
         let mut t = Toml::default();
         t.key("name", &string(name));
-        self.add("statuses", id, t);
+        self.statuses.add(id, t);
         self
     }
 
@@ -158,7 +155,7 @@ impl PolicyBuilder {
         if !region.exceptions.is_empty() {
             t.key("exceptions", &region.exceptions.render());
         }
-        self.add("regions", id, t);
+        self.regions.add(id, t);
         self
     }
 
@@ -186,7 +183,7 @@ impl PolicyBuilder {
             }
             t.key("grid", &grid.render());
         }
-        self.add("metrics", id, t);
+        self.metrics.add(id, t);
         self
     }
 
@@ -223,32 +220,22 @@ impl PolicyBuilder {
         self
     }
 
-    /// Adds `[<kind>.<id>]`; an id added twice is refused by `build`, as in
-    /// a file.
-    fn add(&mut self, kind: &str, id: &str, table: Toml) {
-        let tables = match kind {
-            "severities" => &mut self.severities,
-            "channels" => &mut self.channels,
-            "statuses" => &mut self.statuses,
-            "regions" => &mut self.regions,
-            _ => &mut self.metrics,
-        };
-        if tables.0.iter().any(|(i, _)| i == id) {
-            self.twice.get_or_insert_with(|| format!("{kind}.{id}"));
-        } else {
-            tables.0.push((id.to_string(), table));
-        }
-    }
-
     /// The policy, checked as a policy file is.
     ///
     /// # Errors
     /// The policy file's errors, with origin [`BUILT_IN_CODE`] and the key
     /// path (no line or column); errors of holiday files it names.
     pub fn build(self) -> Result<Policy> {
-        if let Some(path) = self.twice {
+        let tables = [
+            &self.severities,
+            &self.channels,
+            &self.statuses,
+            &self.regions,
+            &self.metrics,
+        ];
+        if let Some((tables, id)) = tables.iter().find_map(|t| t.twice.as_ref().map(|id| (t, id))) {
             return Err(Error::invalid(
-                Location::new(BUILT_IN_CODE, path),
+                Location::new(BUILT_IN_CODE, format!("{}.{id}", tables.kind)),
                 "added twice: expected each id once",
             ));
         }
@@ -257,15 +244,9 @@ impl PolicyBuilder {
         if !self.options.0.is_empty() {
             self.options.write(&["options"], &mut text);
         }
-        for (kind, tables) in [
-            ("severities", &self.severities),
-            ("channels", &self.channels),
-            ("statuses", &self.statuses),
-            ("regions", &self.regions),
-            ("metrics", &self.metrics),
-        ] {
-            for (id, table) in &tables.0 {
-                table.write(&[kind, id], &mut text);
+        for t in tables {
+            for (id, table) in &t.list {
+                table.write(&[t.kind, id], &mut text);
             }
         }
         super::builtin::check_size(text.len() as u64)?;
@@ -501,8 +482,31 @@ impl Toml {
 }
 
 /// The tables of one kind (`[severities.<id>]`...), in the order added.
-#[derive(Debug, Clone, Default)]
-struct Tables(Vec<(String, Toml)>);
+#[derive(Debug, Clone)]
+struct Tables {
+    kind: &'static str,
+    list: Vec<(String, Toml)>,
+    /// The first id added twice: refused by `build`, as in a file.
+    twice: Option<String>,
+}
+
+impl Tables {
+    fn new(kind: &'static str) -> Tables {
+        Tables {
+            kind,
+            list: Vec::new(),
+            twice: None,
+        }
+    }
+
+    fn add(&mut self, id: &str, table: Toml) {
+        if self.list.iter().any(|(i, _)| i == id) {
+            self.twice.get_or_insert_with(|| id.to_string());
+        } else {
+            self.list.push((id.to_string(), table));
+        }
+    }
+}
 
 /// An inline table, `{ "k" = v, ... }`, in insertion order.
 #[derive(Debug, Clone, Default)]

@@ -242,10 +242,15 @@ impl Policy {
     /// # Errors
     /// An unknown id; the error lists the known ones.
     pub fn region(&self, id: &str) -> Result<&Region> {
+        self.region_index(id).map(|i| &self.0.regions[i])
+    }
+
+    /// The position of region `id` in [`regions`](Policy::regions).
+    pub(crate) fn region_index(&self, id: &str) -> Result<usize> {
         self.0
             .regions
             .iter()
-            .find(|r| r.id == id)
+            .position(|r| r.id == id)
             .ok_or_else(|| Error::unknown("region", id, self.0.regions.iter().map(|r| r.id.as_str())))
     }
 

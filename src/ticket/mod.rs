@@ -89,12 +89,7 @@ impl Ticket {
     /// unknown severity or channel; a deadline outside the region
     /// calendar's horizon.
     pub fn open(policy: &Policy, region: &str, created: Event) -> Result<Ticket> {
-        policy.region(region)?;
-        let region = policy
-            .regions()
-            .iter()
-            .position(|r| r.id() == region)
-            .unwrap_or(0);
+        let region = policy.region_index(region)?;
         if !matches!(created.kind, EventKind::Created { .. }) {
             return Err(Error::event(
                 0,
@@ -135,11 +130,7 @@ impl Ticket {
     /// ```
     pub fn from_events(policy: &Policy, region: &str, events: Vec<Event>) -> Result<Ticket> {
         evaluate(policy, region, &events, None)?;
-        let region = policy
-            .regions()
-            .iter()
-            .position(|r| r.id() == region)
-            .unwrap_or(0);
+        let region = policy.region_index(region)?;
         Ok(Ticket {
             policy: policy.clone(),
             region,
