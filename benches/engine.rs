@@ -22,13 +22,7 @@ fn at(s: &str) -> DateTime<Utc> {
 fn typical(shift: Duration) -> Vec<Event> {
     let e = |s: &str, kind| Event::new(at(s) + shift, kind);
     vec![
-        e(
-            "2026-11-23T14:00:00Z",
-            EventKind::Created {
-                severity: "P2".into(),
-                channel: "email".into(),
-            },
-        ),
+        e("2026-11-23T14:00:00Z", EventKind::created("P2", "email")),
         e("2026-11-23T14:01:00Z", EventKind::Acknowledged),
         e("2026-11-23T14:30:00Z", EventKind::Responded),
         e("2026-11-24T14:45:00Z", EventKind::Updated),
@@ -50,10 +44,7 @@ fn engine(c: &mut Criterion) {
     let desk = Policy::from_path("policies/examples/saas-desk.toml").expect("example policy");
     let mut chat = vec![Event::new(
         at("2026-03-02T09:00:00Z"),
-        EventKind::Created {
-            severity: "P2".into(),
-            channel: "chat".into(),
-        },
+        EventKind::created("P2", "chat"),
     )];
     let mut t = at("2026-03-02T09:30:00Z");
     for i in 0..20 {

@@ -15,10 +15,7 @@ fn main() -> Result<(), sla_deadline::Error> {
     let policy = Policy::builtin("ol-care")?;
     let created = Event::new(
         "2026-11-20T16:30:00-05:00".parse().expect("an RFC 3339 instant"),
-        EventKind::Created {
-            severity: "P1".into(),
-            channel: "phone".into(),
-        },
+        EventKind::created("P1", "phone"),
     );
     let ticket = Ticket::open(&policy, "americas", created)?;
     // As of the latest event: here, the creation.

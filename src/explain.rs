@@ -37,7 +37,7 @@ pub(crate) fn local_string(t: &DateTime<FixedOffset>) -> String {
 /// let policy = Policy::builtin("ol-care")?;
 /// let created = Event::new(
 ///     "2026-12-24T16:00:00Z".parse().unwrap(),
-///     EventKind::Created { severity: "P1".into(), channel: "phone".into() },
+///     EventKind::created("P1", "phone"),
 /// );
 /// let report = evaluate(&policy, "uk", &[created], None)?;
 /// let lines: Vec<String> = report.metrics[1].explanation.iter().map(|n| n.to_string()).collect();
@@ -51,20 +51,44 @@ pub struct Note(pub(crate) Line);
 /// Where a budget's target came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Source {
-    Policy { severity: Arc<str>, channel: Arc<str> },
+    Policy {
+        severity: Arc<str>,
+        channel: Arc<str>,
+    },
+    /// A rule's target.
+    Rule {
+        rule: String,
+        severity: Arc<str>,
+        channel: Arc<str>,
+    },
     Agreed,
 }
 
 /// Why a running clock's budget was recomputed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Why {
-    Severity { from: String, to: String, at: i64 },
-    Agreed { at: i64 },
-    ChangedWhileResolved { at: i64 },
+    Severity {
+        from: String,
+        to: String,
+        at: i64,
+    },
+    /// The attributes or customer zone changed; `rule` applies now.
+    Rule {
+        rule: Option<String>,
+        at: i64,
+    },
+    Agreed {
+        at: i64,
+    },
+    ChangedWhileResolved {
+        at: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Line {
+    /// Which rule applies and why.
+    Rule(String),
     Starts {
         kind: &'static str,
         at: i64,
@@ -153,6 +177,7 @@ fn budget(
 impl fmt::Display for Note {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
+            Line::Rule(text) => f.write_str(text),
             Line::Starts { kind, at, zone } => {
                 write!(f, "{kind}: clock starts at {} ({})", utc(*at), local(*at, *zone))
             }
@@ -171,6 +196,11 @@ impl fmt::Display for Note {
             } => {
                 match source {
                     Source::Policy { severity, channel } => write!(f, "policy ({severity}, {channel}): ")?,
+                    Source::Rule {
+                        rule,
+                        severity,
+                        channel,
+                    } => write!(f, "rule {rule} ({severity}, {channel}): ")?,
                     Source::Agreed => f.write_str("agreed: ")?,
                 }
                 budget(f, target, *start, *b)
@@ -183,6 +213,12 @@ impl fmt::Display for Note {
             } => {
                 match why {
                     Why::Severity { from, to, at } => write!(f, "severity {from}->{to} at {}", utc(*at))?,
+                    Why::Rule { rule: Some(rule), at } => {
+                        write!(f, "attributes changed at {}, rule {rule} applies", utc(*at))?
+                    }
+                    Why::Rule { rule: None, at } => {
+                        write!(f, "attributes changed at {}, no rule applies", utc(*at))?
+                    }
                     Why::Agreed { at } => write!(f, "agreed at {}", utc(*at))?,
                     Why::ChangedWhileResolved { at } => write!(
                         f,

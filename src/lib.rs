@@ -11,7 +11,7 @@
 //! let policy = Policy::builtin("ol-care")?;
 //! let created = Event::new(
 //!     "2026-11-20T16:30:00-05:00".parse().unwrap(),
-//!     EventKind::Created { severity: "P1".into(), channel: "phone".into() },
+//!     EventKind::created("P1", "phone"),
 //! );
 //! let report = evaluate(&policy, "americas", &[created], None)?;
 //! let resolution = report.metric("resolution").expect("an OL Care metric");
@@ -159,8 +159,8 @@ pub use crate::hours::{LocalSpan, WeeklyHours};
 #[cfg(feature = "toml")]
 pub use crate::policy::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec};
 pub use crate::policy::{
-    Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
-    TicketStatus,
+    Channel, ClockKind, Cycles, InForce, Metric, OnReopen, Options, Policy, Region, Rule, Severity,
+    SeverityChange, TicketStatus,
 };
 pub use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
 pub use crate::target::{Target, WrittenTarget};

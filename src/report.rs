@@ -62,7 +62,7 @@ impl fmt::Display for Status {
 /// let policy = Policy::builtin("ol-care")?;
 /// let created = Event::new(
 ///     "2026-11-20T16:30:00-05:00".parse().unwrap(),
-///     EventKind::Created { severity: "P1".into(), channel: "phone".into() },
+///     EventKind::created("P1", "phone"),
 /// );
 /// let report = evaluate(&policy, "americas", &[created], None)?;
 /// let resolution = report.metric("resolution").expect("a metric of OL Care");
@@ -82,8 +82,22 @@ pub struct Report {
     pub policy: String,
     /// Region id.
     pub region: String,
-    /// The region's time zone.
+    /// The time zone the ticket counts in: its region's, the customer's
+    /// for a `zone = "customer"` region, or that of the calendar a rule
+    /// chose.
     pub timezone: String,
+    /// The customer's time zone, when the ticket gives one (absent
+    /// otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_timezone: Option<String>,
+    /// The id of the SLA rule that applies (absent when none does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The dated versions the ticket is counted under, chosen at its
+    /// creation, such as `"metrics.resolution.versions: since 2027-01-01"`
+    /// (absent for a policy without versions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<String>,
     /// Current severity.
     pub severity: String,
     /// Intake channel.
@@ -123,9 +137,14 @@ pub struct MetricReport {
     /// Due instant (null while paused with budget left, pending, no target).
     #[serde(with = "opt_utc")]
     pub due_at: Option<DateTime<Utc>>,
-    /// Due instant in the region's local time.
+    /// Due instant in the local time of the zone the ticket counts in
+    /// (`timezone`).
     #[serde(with = "opt_local")]
     pub due_local: Option<DateTime<FixedOffset>>,
+    /// Due instant in the customer's local time, when the ticket gives a
+    /// customer zone (absent otherwise).
+    #[serde(default, with = "opt_local", skip_serializing_if = "Option::is_none")]
+    pub due_customer: Option<DateTime<FixedOffset>>,
     /// When the clock stopped, if it has.
     #[serde(with = "opt_utc")]
     pub stopped_at: Option<DateTime<Utc>>,

@@ -25,10 +25,10 @@ use crate::error::{Error, Location};
 /// # let _ = toronto;
 /// # Ok::<(), sla_deadline::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Zone(Inner);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Inner {
     Iana(chrono_tz::Tz),
     Fixed(FixedOffset),

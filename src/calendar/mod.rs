@@ -87,6 +87,13 @@ pub struct CalendarSpec {
 }
 
 impl CalendarSpec {
+    /// The same hours, holidays and exceptions, read in `zone` (a
+    /// `zone = "customer"` region's, for one customer).
+    pub(crate) fn in_zone(mut self, zone: Zone) -> CalendarSpec {
+        self.zone = zone;
+        self
+    }
+
     /// Sets the weekly hours.
     pub fn week(mut self, week: WeeklyHours) -> CalendarSpec {
         self.week = week;

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Weekday};
 use toml::Spanned;
 
-use crate::calendar::{Calendar, DayMode, MAX_INTERVALS};
+use crate::calendar::{Calendar, CalendarSpec, DayMode, MAX_INTERVALS};
 use crate::error::{Error, Location, Result};
 use crate::holiday::{HolidaySet, SetCache};
 use crate::hours::{LocalSpan, WeeklyHours, check_day};
@@ -27,7 +27,10 @@ use super::model::{
     SeverityChange, SharedIds, TicketStatus,
 };
 use super::raw::{self, ClockSpec, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
+use super::rule::{Dated, InForce};
 use super::triggers::{EVENT_KINDS as EVENTS, MAX_STATUSES, Triggers, WAITING};
+
+mod rules;
 
 /// The horizon of a policy that does not set one.
 pub(crate) const DEFAULT_HORIZON: (i32, i32) = (2020, 2035);
@@ -175,6 +178,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
     let statuses = statuses(ctx, raw.statuses)?;
     let regions = regions(ctx, raw.regions, &options)?;
     let metrics = metrics(ctx, raw.metrics, &severities, &channels, &statuses)?;
+    let rules = rules::rules(ctx, raw.rules, &regions, &severities, &channels, &metrics)?;
     let listed = metrics
         .iter()
         .fold(Triggers::default(), |all, m| all.union(m.lists.all()));
@@ -189,7 +193,9 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         channels,
         statuses,
         metrics,
+        rules,
         options,
+        zoned: Default::default(),
         listed,
         names,
     })))
@@ -494,7 +500,7 @@ fn regions(
             continue;
         }
         let region = region_of(ctx, id, region, options, &mut sets, used)?;
-        used += region.calendar.intervals();
+        used += region.calendars.0.iter().map(|(_, c)| c.intervals()).sum::<u64>();
         built.push(Some(region));
     }
     for (n, (id, region)) in entries.iter().enumerate() {
@@ -566,6 +572,13 @@ fn union_of(
                 ),
             ));
         };
+        if region.customer_zone {
+            return Err(ctx.err(
+                &union_path,
+                member.span(),
+                format!("region {m:?} counts in the customer's zone: expected regions with a fixed zone"),
+            ));
+        }
         if members.iter().any(|r| r.id == *m) {
             return Err(ctx.err(
                 &union_path,
@@ -584,7 +597,7 @@ fn union_of(
     };
     let zone = match zone_of(ctx, &path, r, options)? {
         Some(zone) => zone,
-        None => first.calendar.zone(),
+        None => first.calendar().zone(),
     };
     // A union costs the members' intervals it merges as well as its own:
     // charged to the policy's budget, so many unions of many regions stay
@@ -599,21 +612,54 @@ fn union_of(
             ),
         )
     };
-    let merged: u64 = members.iter().map(|m| m.calendar.intervals()).sum();
-    if used + merged > MAX_INTERVALS {
-        return Err(over(used + merged));
+    // Members with dated hours make a union with dated hours: one union
+    // per stretch between the members' version dates.
+    let mut dates: Vec<NaiveDate> = members
+        .iter()
+        .flat_map(|m| m.calendars.0.iter().filter_map(|(f, _)| f.since))
+        .collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let mut stretches: Vec<InForce> = Vec::with_capacity(dates.len() + 1);
+    let mut since = None;
+    for d in &dates {
+        stretches.push(InForce {
+            since,
+            until: Some(*d),
+        });
+        since = Some(*d);
     }
-    let calendars: Vec<Calendar> = members.iter().map(|m| m.calendar.clone()).collect();
-    let calendar =
-        Calendar::union(zone, &calendars).map_err(|e| ctx.err(&union_path, listed.span(), e.to_string()))?;
-    let cost = merged + calendar.intervals();
-    if used + cost > MAX_INTERVALS {
-        return Err(over(used + cost));
+    stretches.push(InForce { since, until: None });
+    let mut cost = 0u64;
+    let mut calendars = Vec::with_capacity(stretches.len());
+    for stretch in stretches {
+        // A date inside the stretch picks each member's version.
+        let day = stretch
+            .since
+            .or_else(|| stretch.until.and_then(|u| u.pred_opt()))
+            .unwrap_or(NaiveDate::MIN);
+        let versions: Vec<&Calendar> = members
+            .iter()
+            .map(|m| &**m.calendars.get(m.calendars.index_on(day)))
+            .collect();
+        let merged: u64 = versions.iter().map(|c| c.intervals()).sum();
+        if used + cost + merged > MAX_INTERVALS {
+            return Err(over(used + cost + merged));
+        }
+        let owned: Vec<Calendar> = versions.into_iter().cloned().collect();
+        let calendar =
+            Calendar::union(zone, &owned).map_err(|e| ctx.err(&union_path, listed.span(), e.to_string()))?;
+        cost += merged + calendar.intervals();
+        if used + cost > MAX_INTERVALS {
+            return Err(over(used + cost));
+        }
+        calendars.push((stretch, Arc::new(calendar)));
     }
     let region = Region {
         id: id.get_ref().clone(),
         name: name_or_id(&r.name, id.get_ref()),
-        calendar,
+        calendars: Dated(calendars),
+        customer_zone: false,
         languages: languages(ctx, &path, r)?,
     };
     Ok((region, cost))
@@ -626,6 +672,13 @@ fn zone_of(ctx: &Ctx<'_>, path: &str, r: &RawRegion, options: &Options) -> Resul
     };
     let zone_path = join(path, "zone");
     let zone_span = zone.span();
+    if zone.get_ref() == CUSTOMER {
+        return Err(ctx.err(
+            &zone_path,
+            zone_span,
+            "zone \"customer\" is for a region with hours of its own: expected the time zone that names the union's dates, such as \"UTC\", or no `zone` for the first member's",
+        ));
+    }
     let zone = Zone::parse_at(zone.get_ref(), || {
         Location::new(ctx.origin, zone_path.clone()).at_offset(ctx.text, zone_span.start)
     })?;
@@ -654,23 +707,66 @@ fn region_of(
 ) -> Result<Region> {
     let path = format!("regions.{}", id.get_ref());
     let r = region.get_ref();
-    let zone = zone_of(ctx, &path, r, options)?.ok_or_else(|| {
-        ctx.missing(
-            &path,
-            region.span(),
-            "zone",
-            "a time zone such as \"America/Toronto\" or \"UTC+01:00\"",
-        )
-    })?;
-    let hours = r.hours.as_ref().ok_or_else(|| {
-        ctx.missing(
-            &path,
-            region.span(),
-            "hours",
-            "a table of weekly hours such as `mon-fri = [\"09:00-17:00\"]`",
-        )
-    })?;
-    let week = week(ctx, &join(&path, "hours"), hours)?;
+    // Hours in the customer's zone are compiled in UTC here, to check
+    // them and their holidays; tickets compile them in their zone.
+    let customer_zone = r.zone.as_ref().is_some_and(|z| z.get_ref() == CUSTOMER);
+    let zone = if customer_zone {
+        Zone::UTC
+    } else {
+        zone_of(ctx, &path, r, options)?.ok_or_else(|| {
+            ctx.missing(
+                &path,
+                region.span(),
+                "zone",
+                "a time zone such as \"America/Toronto\" or \"UTC+01:00\", or \"customer\"",
+            )
+        })?
+    };
+    // The weekly hours: one set, or one per dated version.
+    let weeks: Vec<(InForce, WeeklyHours, &Spanned<IdMap<Strings>>)> = match (&r.hours, &r.versions) {
+        (Some(hours), None) => vec![(
+            InForce::default(),
+            week(ctx, &join(&path, "hours"), hours)?,
+            hours,
+        )],
+        (Some(hours), Some(_)) => {
+            return Err(ctx.err(
+                &join(&path, "hours"),
+                hours.span(),
+                "hours given both by `hours` and by `versions`: expected the hours in `versions` only, one set per dated version",
+            ));
+        }
+        (None, Some(versions)) => {
+            let vpath = join(&path, "versions");
+            let mut out = Vec::new();
+            let mut dated = Vec::new();
+            for (i, v) in versions.get_ref().iter().enumerate() {
+                let ipath = format!("{vpath}[{i}]");
+                let raw = v.get_ref();
+                let in_force = rules::in_force(ctx, &ipath, &raw.since, &raw.until)?;
+                let hours = raw.hours.as_ref().ok_or_else(|| {
+                    ctx.missing(
+                        &ipath,
+                        v.span(),
+                        "hours",
+                        "a table of weekly hours such as `mon-fri = [\"09:00-17:00\"]`",
+                    )
+                })?;
+                out.push((in_force, week(ctx, &join(&ipath, "hours"), hours)?, hours));
+                dated.push((in_force, (), v.span()));
+            }
+            rules::check_versions(ctx, &vpath, versions.span(), &dated, true)?;
+            out
+        }
+        (None, None) => {
+            return Err(ctx.missing(
+                &path,
+                region.span(),
+                "hours",
+                "a table of weekly hours such as `mon-fri = [\"09:00-17:00\"]`",
+            ));
+        }
+    };
     let holidays = r.holidays.as_ref().ok_or_else(|| {
         ctx.missing(
             &path,
@@ -684,7 +780,7 @@ fn region_of(
         OneOrMany::One(s) => vec![(s.clone(), holidays.span())],
         OneOrMany::Many(v) => v.iter().map(|s| (s.get_ref().clone(), s.span())).collect(),
     };
-    let mut spec = Calendar::builder(zone).week(week);
+    let mut spec = Calendar::builder(zone);
     let mut seen = BTreeSet::new();
     for (name, span) in names {
         if !seen.insert(name.clone()) {
@@ -724,15 +820,58 @@ fn region_of(
         }
     }
     let (from, to) = options.horizon;
-    // Everything else was checked above, so what the calendar can still
+    let spec = spec.horizon(from, to);
+    let mut calendars = Vec::with_capacity(weeks.len());
+    let mut used = used;
+    for (in_force, week, hours) in weeks {
+        let calendar = compile(
+            ctx,
+            &path,
+            id,
+            spec.clone().week(week),
+            hours,
+            holidays,
+            used,
+            options,
+        )?;
+        used += calendar.intervals();
+        calendars.push((in_force, Arc::new(calendar)));
+    }
+    Ok(Region {
+        id: id.get_ref().clone(),
+        name: name_or_id(&r.name, id.get_ref()),
+        calendars: Dated(calendars),
+        customer_zone,
+        languages: languages(ctx, &path, r)?,
+    })
+}
+
+/// A region's zone that says its hours are counted in each ticket's
+/// customer zone.
+pub(crate) const CUSTOMER: &str = "customer";
+
+/// Compiles one of a region's calendars, `used` intervals of the policy's
+/// budget being taken.
+#[allow(clippy::too_many_arguments)]
+fn compile(
+    ctx: &Ctx<'_>,
+    path: &str,
+    id: &Spanned<String>,
+    spec: CalendarSpec,
+    hours: &Spanned<IdMap<Strings>>,
+    holidays: &Spanned<OneOrMany>,
+    used: u64,
+    options: &Options,
+) -> Result<Calendar> {
+    let (from, to) = options.horizon;
+    let holidays_path = join(path, "holidays");
+    // Everything else was checked before, so what the calendar can still
     // refuse is a holiday set that does not cover the horizon (or fails to
     // produce its dates): point at `holidays`.
-    let calendar = spec
-        .horizon(from, to)
-        .build_within(used, MAX_INTERVALS)
+    spec.build_within(used, MAX_INTERVALS)
         .map_err(|e| match e {
             Error::Limit { limit, value, .. } => ctx.err(
-                &join(&path, "hours"),
+                &join(path, "hours"),
                 hours.span(),
                 format!(
                     "the calendars up to region {} hold {value} open intervals over {from}-{to} (days x spans a day): expected at most {limit} (fewer spans a day, fewer regions or a shorter horizon)",
@@ -743,13 +882,7 @@ fn region_of(
                 ctx.err(&holidays_path, holidays.span(), format!("{message} (see options.horizon)"))
             }
             other => ctx.err(&holidays_path, holidays.span(), other.to_string()),
-        })?;
-    Ok(Region {
-        id: id.get_ref().clone(),
-        name: name_or_id(&r.name, id.get_ref()),
-        calendar,
-        languages: languages(ctx, &path, r)?,
-    })
+        })
 }
 
 /// A region's `languages`: BCP 47 tags, each once.
@@ -1270,8 +1403,36 @@ fn metric_of(
         channels,
         ids,
         applicable: &applicable,
-    }
-    .build(m, &span)?;
+    };
+    let grids = match &m.versions {
+        None => Dated::always(grid.build(Forms::of_metric(m), &span)?),
+        Some(versions) => {
+            if let Some((key, span)) = Forms::of_metric(m).given().into_iter().next() {
+                return Err(ctx.err(
+                    &join(&path, key),
+                    span,
+                    format!("targets given both by `{key}` and by `versions`: expected the targets in `versions` only, one set per dated version"),
+                ));
+            }
+            let vpath = join(&path, "versions");
+            let mut out = Vec::new();
+            for (i, v) in versions.get_ref().iter().enumerate() {
+                let ipath = format!("{vpath}[{i}]");
+                let r = v.get_ref();
+                let in_force = rules::in_force(ctx, &ipath, &r.since, &r.until)?;
+                let forms = Forms {
+                    target: &r.target,
+                    by_severity: &r.by_severity,
+                    by_channel: &r.by_channel,
+                    grid: &r.grid,
+                };
+                let g = Grid { path: &ipath, ..grid };
+                out.push((in_force, g.build(forms, &v.span())?, v.span()));
+            }
+            rules::check_versions(ctx, &vpath, versions.span(), &out, true)?;
+            Dated(out.into_iter().map(|(f, g, _)| (f, g)).collect())
+        }
+    };
 
     Ok(Metric {
         id: id.get_ref().clone(),
@@ -1290,12 +1451,13 @@ fn metric_of(
         cycles,
         on_reopen,
         channels: applies,
-        grid,
+        grids,
     })
 }
 
 /// Resolves a metric's targets, in whichever of the four forms, into the
 /// full `[severity][channel]` grid.
+#[derive(Clone, Copy)]
 struct Grid<'a> {
     ctx: &'a Ctx<'a>,
     path: &'a str,
@@ -1309,18 +1471,54 @@ struct Grid<'a> {
 
 const TARGET_FORMS: &str = "`target`, `by_severity`, `by_channel` or `grid`";
 
-impl Grid<'_> {
-    fn build(&self, m: &RawMetric, span: &Range<usize>) -> Result<Vec<Vec<WrittenTarget>>> {
-        let forms: Vec<(&str, Range<usize>)> = [
-            ("target", m.target.as_ref().map(Spanned::span)),
-            ("by_severity", m.by_severity.as_ref().map(Spanned::span)),
-            ("by_channel", m.by_channel.as_ref().map(Spanned::span)),
-            ("grid", m.grid.as_ref().map(Spanned::span)),
+/// The four target forms of a table (a metric, one of its versions, a
+/// rule's metric), whichever it holds.
+#[derive(Clone, Copy)]
+pub(crate) struct Forms<'a> {
+    pub(crate) target: &'a Option<Spanned<String>>,
+    pub(crate) by_severity: &'a Option<Spanned<IdMap<String>>>,
+    pub(crate) by_channel: &'a Option<Spanned<IdMap<String>>>,
+    pub(crate) grid: &'a Option<Spanned<IdMap<Row>>>,
+}
+
+impl<'a> Forms<'a> {
+    fn of_metric(m: &'a RawMetric) -> Forms<'a> {
+        Forms {
+            target: &m.target,
+            by_severity: &m.by_severity,
+            by_channel: &m.by_channel,
+            grid: &m.grid,
+        }
+    }
+
+    /// The forms given, with their spans.
+    fn given(&self) -> Vec<(&'static str, Range<usize>)> {
+        [
+            ("target", self.target.as_ref().map(Spanned::span)),
+            ("by_severity", self.by_severity.as_ref().map(Spanned::span)),
+            ("by_channel", self.by_channel.as_ref().map(Spanned::span)),
+            ("grid", self.grid.as_ref().map(Spanned::span)),
         ]
         .into_iter()
         .filter_map(|(k, s)| Some((k, s?)))
-        .collect();
-        if let [first, second, ..] = forms.as_slice() {
+        .collect()
+    }
+}
+
+/// Cells of a grid as given, `None` where the forms say nothing.
+type Cells = Vec<Vec<Option<WrittenTarget>>>;
+
+impl Grid<'_> {
+    /// The full grid of `forms` (every severity x applicable channel).
+    fn build(&self, forms: Forms<'_>, span: &Range<usize>) -> Result<Vec<Vec<WrittenTarget>>> {
+        let cells = self.cells(forms, span)?;
+        self.complete(forms, cells)
+    }
+
+    /// The cells `forms` give, with at most one form and at least one.
+    fn cells(&self, forms: Forms<'_>, span: &Range<usize>) -> Result<Cells> {
+        let given = forms.given();
+        if let [first, second, ..] = given.as_slice() {
             return Err(self.ctx.err(
                 &join(self.path, second.0),
                 second.1.clone(),
@@ -1331,24 +1529,28 @@ impl Grid<'_> {
             ));
         }
         let (ns, nc) = (self.severities.len(), self.channels.len());
-        let mut cells: Vec<Vec<Option<WrittenTarget>>> = vec![vec![None; nc]; ns];
-        if let Some(t) = &m.target {
+        let mut cells: Cells = vec![vec![None; nc]; ns];
+        if let Some(t) = forms.target {
             let target = self.target(&join(self.path, "target"), t.get_ref(), t.span(), None)?;
             for row in &mut cells {
-                for cell in row.iter_mut() {
-                    *cell = Some(target.clone());
+                for (c, cell) in row.iter_mut().enumerate() {
+                    if self.applicable[c] {
+                        *cell = Some(target.clone());
+                    }
                 }
             }
-        } else if let Some(table) = &m.by_severity {
+        } else if let Some(table) = forms.by_severity {
             let tpath = join(self.path, "by_severity");
             for (sev, t) in ordered(table.get_ref()) {
                 let s = self.severity(&tpath, sev)?;
                 let target = self.target(&join(&tpath, sev.get_ref()), t.get_ref(), t.span(), Some(s))?;
-                for cell in &mut cells[s] {
-                    *cell = Some(target.clone());
+                for (c, cell) in cells[s].iter_mut().enumerate() {
+                    if self.applicable[c] {
+                        *cell = Some(target.clone());
+                    }
                 }
             }
-        } else if let Some(table) = &m.by_channel {
+        } else if let Some(table) = forms.by_channel {
             let tpath = join(self.path, "by_channel");
             for (chan, t) in ordered(table.get_ref()) {
                 let c = self.channel(&tpath, chan)?;
@@ -1357,7 +1559,7 @@ impl Grid<'_> {
                     row[c] = Some(target.clone());
                 }
             }
-        } else if let Some(table) = &m.grid {
+        } else if let Some(table) = forms.grid {
             let tpath = join(self.path, "grid");
             for (sev, row) in ordered(table.get_ref()) {
                 let s = self.severity(&tpath, sev)?;
@@ -1365,8 +1567,10 @@ impl Grid<'_> {
                 match row.get_ref() {
                     Row::All(t) => {
                         let target = self.target(&rpath, t, row.span(), Some(s))?;
-                        for cell in &mut cells[s] {
-                            *cell = Some(target.clone());
+                        for (c, cell) in cells[s].iter_mut().enumerate() {
+                            if self.applicable[c] {
+                                *cell = Some(target.clone());
+                            }
                         }
                     }
                     Row::ByChannel(by) => {
@@ -1386,16 +1590,12 @@ impl Grid<'_> {
                 format!("no targets: expected one of {TARGET_FORMS} (use \"none\" for no target)"),
             ));
         }
-        self.complete(m, cells)
+        Ok(cells)
     }
 
     /// Every severity x applicable channel has a target; the others get
     /// `none`.
-    fn complete(
-        &self,
-        m: &RawMetric,
-        cells: Vec<Vec<Option<WrittenTarget>>>,
-    ) -> Result<Vec<Vec<WrittenTarget>>> {
+    fn complete(&self, forms: Forms<'_>, cells: Cells) -> Result<Vec<Vec<WrittenTarget>>> {
         let none = WrittenTarget::none();
         let mut grid = Vec::with_capacity(cells.len());
         for (s, row) in cells.into_iter().enumerate() {
@@ -1404,7 +1604,7 @@ impl Grid<'_> {
                 match cell {
                     _ if !self.applicable[c] => out.push(none.clone()),
                     Some(t) => out.push(t),
-                    None => return Err(self.gap(m, s, c)),
+                    None => return Err(self.gap(forms, s, c)),
                 }
             }
             grid.push(out);
@@ -1412,24 +1612,24 @@ impl Grid<'_> {
         Ok(grid)
     }
 
-    fn gap(&self, m: &RawMetric, s: usize, c: usize) -> Error {
+    fn gap(&self, forms: Forms<'_>, s: usize, c: usize) -> Error {
         let (sev, chan) = (&self.severities[s].id, &self.channels[c].id);
         let hint = "write \"none\" for no target";
-        if let Some(t) = &m.by_severity {
+        if let Some(t) = forms.by_severity {
             return self.ctx.err(
                 &join(self.path, "by_severity"),
                 t.span(),
                 format!("no target for severity {sev:?}: expected a target for every severity; {hint}"),
             );
         }
-        if let Some(t) = &m.by_channel {
+        if let Some(t) = forms.by_channel {
             return self.ctx.err(
                 &join(self.path, "by_channel"),
                 t.span(),
                 format!("no target for channel {chan:?}: expected a target for every channel the metric applies to; {hint}"),
             );
         }
-        let (path, span) = match &m.grid {
+        let (path, span) = match forms.grid {
             Some(g) => match g.get_ref().iter().find(|(k, _)| k.get_ref() == sev) {
                 Some((_, row)) => (join(&join(self.path, "grid"), sev), row.span()),
                 None => (join(self.path, "grid"), g.span()),

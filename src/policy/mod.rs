@@ -15,7 +15,9 @@ mod load;
 mod model;
 #[cfg(feature = "toml")]
 mod raw;
+mod rule;
 mod triggers;
+mod zoned;
 
 #[cfg(feature = "toml")]
 pub use self::builder::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec};
@@ -25,4 +27,9 @@ pub use self::model::{
 };
 #[cfg(test)]
 pub(crate) use self::model::{Lists, Parts, SharedIds};
+pub(crate) use self::rule::CalendarChoice;
+#[cfg(test)]
+pub(crate) use self::rule::Dated;
+pub use self::rule::{InForce, Rule};
 pub(crate) use self::triggers::{EVENT_KINDS, Triggers, WAITING};
+pub(crate) use self::zoned::{Key as ZonedKey, all_hours};

@@ -8,7 +8,9 @@ use crate::calendar::{Calendar, DayMode};
 use crate::error::{Error, Result};
 use crate::target::{Target, WrittenTarget};
 
+use super::rule::{Dated, InForce, Rule};
 use super::triggers::Triggers;
+use super::zoned::Zoned;
 
 /// A vendor's SLA policy: regions, severities, channels, metrics, options.
 ///
@@ -39,7 +41,11 @@ pub(crate) struct Parts {
     pub(crate) channels: Vec<Channel>,
     pub(crate) statuses: Vec<TicketStatus>,
     pub(crate) metrics: Vec<Metric>,
+    /// `[[rules]]`, in file order (first match wins).
+    pub(crate) rules: Vec<Rule>,
     pub(crate) options: Options,
+    /// Calendars compiled for tickets (customer zones, 24x7), kept.
+    pub(crate) zoned: Zoned,
     /// Every trigger some metric lists: `customer_replied` outside a wait is
     /// a customer message, not a redundant event, when it is in here.
     pub(crate) listed: Triggers,
@@ -72,12 +78,16 @@ pub struct TicketStatus {
     pub(crate) name: String,
 }
 
-/// A support centre: its calendar and languages.
+/// A support centre: its calendar (one per dated version of its hours)
+/// and languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
     pub(crate) id: String,
     pub(crate) name: String,
-    pub(crate) calendar: Calendar,
+    pub(crate) calendars: Dated<Arc<Calendar>>,
+    /// `zone = "customer"`: the calendars above are in UTC, and tickets
+    /// count in their customer's zone.
+    pub(crate) customer_zone: bool,
     pub(crate) languages: Vec<String>,
 }
 
@@ -166,8 +176,9 @@ pub struct Metric {
     /// Channels it applies to; empty means all.
     pub(crate) channels: Vec<String>,
     /// Targets: `(severity, channel)` lookup, resolved by the loader into
-    /// a full grid, indexed `[severity][channel]` in the policy's order.
-    pub(crate) grid: Vec<Vec<WrittenTarget>>,
+    /// a full grid, indexed `[severity][channel]` in the policy's order;
+    /// one grid per dated version.
+    pub(crate) grids: Dated<Vec<Vec<WrittenTarget>>>,
 }
 
 /// A metric's lists, compiled.
@@ -235,6 +246,11 @@ impl Policy {
     /// Its options.
     pub fn options(&self) -> &Options {
         &self.0.options
+    }
+    /// Its SLA rules, in file order (the first that matches a ticket
+    /// applies).
+    pub fn rules(&self) -> &[Rule] {
+        &self.0.rules
     }
 
     /// The region with this id.
@@ -313,9 +329,20 @@ impl Region {
     pub fn name(&self) -> &str {
         &self.name
     }
-    /// Its compiled business calendar.
+    /// Its compiled business calendar: the latest version of its hours.
+    /// For a `zone = "customer"` region, its hours in UTC (tickets count
+    /// them in their customer's zone).
     pub fn calendar(&self) -> &Calendar {
-        &self.calendar
+        self.calendars.latest()
+    }
+    /// Its calendar per dated version of its hours, in date order (one,
+    /// in force always, for hours without versions).
+    pub fn calendars(&self) -> impl Iterator<Item = (InForce, &Calendar)> {
+        self.calendars.0.iter().map(|(f, c)| (*f, &**c))
+    }
+    /// True for `zone = "customer"`: hours counted in the customer's zone.
+    pub fn counts_in_customer_zone(&self) -> bool {
+        self.customer_zone
     }
     /// The languages it serves.
     pub fn languages(&self) -> &[String] {
@@ -395,13 +422,30 @@ impl Metric {
         self.channels.is_empty() || self.channels.iter().any(|c| c == channel)
     }
 
-    /// Its target for a severity and channel of `policy` (by index), or
-    /// `None` when either index is out of range.
+    /// Its target for a severity and channel of `policy` (by index) in
+    /// the latest version, or `None` when either index is out of range.
     pub(crate) fn target_at(&self, severity: usize, channel: usize) -> Option<&WrittenTarget> {
-        self.grid.get(severity)?.get(channel)
+        self.grids.latest().get(severity)?.get(channel)
     }
 
-    /// Its target for a severity and channel, `None` if unknown.
+    /// Its target in dated version `version`.
+    pub(crate) fn target_in(
+        &self,
+        version: usize,
+        severity: usize,
+        channel: usize,
+    ) -> Option<&WrittenTarget> {
+        self.grids.get(version).get(severity)?.get(channel)
+    }
+
+    /// The dates of its target versions, in order (one, in force always,
+    /// for targets without versions).
+    pub fn target_versions(&self) -> impl Iterator<Item = InForce> + '_ {
+        self.grids.0.iter().map(|(f, _)| *f)
+    }
+
+    /// Its target for a severity and channel (the latest version), `None`
+    /// if unknown.
     pub fn target(&self, policy: &Policy, severity: &str, channel: &str) -> Option<Target> {
         self.target_at(policy.severity_index(severity)?, policy.channel_index(channel)?)
             .map(WrittenTarget::value)

@@ -38,7 +38,67 @@ pub(crate) struct RawPolicy {
     pub(crate) channels: Option<Spanned<IdMap<RawChannel>>>,
     pub(crate) statuses: Option<Spanned<IdMap<RawStatus>>>,
     pub(crate) metrics: Option<Spanned<IdMap<RawMetric>>>,
+    pub(crate) rules: Option<Spanned<Vec<Spanned<RawRule>>>>,
     pub(crate) options: Option<Spanned<RawOptions>>,
+}
+
+/// A date written as a TOML local date (`since = 2027-01-01`).
+pub(crate) type RawDate = Spanned<toml::value::Datetime>;
+
+/// `[[rules]]`: an SLA rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRule {
+    pub(crate) id: Option<Spanned<String>>,
+    pub(crate) name: Option<Spanned<String>>,
+    pub(crate) since: Option<RawDate>,
+    pub(crate) until: Option<RawDate>,
+    pub(crate) when: Option<Spanned<RawWhen>>,
+    pub(crate) calendar: Option<Spanned<String>>,
+    pub(crate) metrics: Option<Spanned<IdMap<RawRuleMetric>>>,
+}
+
+/// `[rules.when]`: the conditions of a rule, each one value or a list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawWhen {
+    pub(crate) severity: Option<Spanned<OneOrMany>>,
+    pub(crate) channel: Option<Spanned<OneOrMany>>,
+    pub(crate) region: Option<Spanned<OneOrMany>>,
+    pub(crate) attributes: Option<Spanned<IdMap<OneOrMany>>>,
+}
+
+/// `[rules.metrics.<id>]`: a rule's clock and targets for one metric.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRuleMetric {
+    pub(crate) clock: Option<Spanned<ClockSpec>>,
+    pub(crate) target: Option<Spanned<String>>,
+    pub(crate) by_severity: Option<Spanned<IdMap<String>>>,
+    pub(crate) by_channel: Option<Spanned<IdMap<String>>>,
+    pub(crate) grid: Option<Spanned<IdMap<Row>>>,
+}
+
+/// `[[metrics.<id>.versions]]`: the targets in force between two dates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTargetVersion {
+    pub(crate) since: Option<RawDate>,
+    pub(crate) until: Option<RawDate>,
+    pub(crate) target: Option<Spanned<String>>,
+    pub(crate) by_severity: Option<Spanned<IdMap<String>>>,
+    pub(crate) by_channel: Option<Spanned<IdMap<String>>>,
+    pub(crate) grid: Option<Spanned<IdMap<Row>>>,
+}
+
+/// `[[regions.<id>.versions]]`: the weekly hours in force between two
+/// dates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHoursVersion {
+    pub(crate) since: Option<RawDate>,
+    pub(crate) until: Option<RawDate>,
+    pub(crate) hours: Option<Spanned<IdMap<Strings>>>,
 }
 
 /// `[policy]`: metadata.
@@ -63,6 +123,8 @@ pub(crate) struct RawRegion {
     pub(crate) languages: Option<Spanned<Strings>>,
     /// Follow-the-sun: the ids of the regions whose calendars it joins.
     pub(crate) union: Option<Spanned<Strings>>,
+    /// Dated versions of `hours`.
+    pub(crate) versions: Option<Spanned<Vec<Spanned<RawHoursVersion>>>>,
 }
 
 /// `[severities.<id>]`.
@@ -105,6 +167,8 @@ pub(crate) struct RawMetric {
     pub(crate) by_severity: Option<Spanned<IdMap<String>>>,
     pub(crate) by_channel: Option<Spanned<IdMap<String>>>,
     pub(crate) grid: Option<Spanned<IdMap<Row>>>,
+    /// Dated versions of the targets.
+    pub(crate) versions: Option<Spanned<Vec<Spanned<RawTargetVersion>>>>,
 }
 
 /// `[options]`.
@@ -136,7 +200,7 @@ pub(crate) enum Row {
 
 /// A metric's clock: one kind (`clock = "business"`) or a kind per
 /// severity (`clock = { P1 = "calendar", P2 = "business" }`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum ClockSpec {
     One(String),
     BySeverity(IdMap<String>),
@@ -298,7 +362,19 @@ fn in_policy_terms(message: &str, path: &str) -> String {
     else {
         return message.to_string();
     };
-    let parts: Vec<&str> = path.split('.').collect();
+    // Rules and dated versions take the keys of metrics and regions: read
+    // `rules[0].metrics.m.target` and `metrics.m.versions[1].target` as
+    // `metrics.m.target`.
+    let mut parts: Vec<&str> = path
+        .split('.')
+        .map(|p| p.split('[').next().unwrap_or(p))
+        .collect();
+    if parts.len() > 2 && parts[0] == "rules" && parts[1] == "metrics" {
+        parts.remove(0);
+    }
+    if parts.len() > 3 && parts[2] == "versions" && (parts[0] == "metrics" || parts[0] == "regions") {
+        parts.remove(2);
+    }
     // Lists: what the whole value is, and what one item is (serde asks for
     // a scalar when an item is wrong, for a sequence when the whole is).
     let listed = match parts.as_slice() {
@@ -337,6 +413,8 @@ fn in_policy_terms(message: &str, path: &str) -> String {
         (Some((_, one)), _) if item => one,
         (Some((whole, _)), _) => whole,
         (None, ["metrics", _, "pauses_while_waiting"]) => "true or false",
+        (None, [.., "since" | "until"]) => "a date such as 2027-01-01 (unquoted)",
+        (None, ["rules", ..] | [_, _, "versions", ..]) if wanted == "a sequence" => "a list",
         (
             None,
             ["metrics", _, "target"]
@@ -411,11 +489,17 @@ fn walk_value(value: &Spanned<DeValue<'_>>, at: usize, path: &mut Vec<String>) -
     match value.get_ref() {
         DeValue::Table(t) => walk_table(t, at, path) || inside,
         DeValue::Array(items) => {
-            for item in items.iter() {
+            // An array of tables: the item's index joins the key,
+            // `rules[1].when`.
+            for (i, item) in items.iter().enumerate() {
                 if let DeValue::Table(t) = item.get_ref() {
-                    if walk_table(t, at, path) {
+                    let key = path.pop().unwrap_or_default();
+                    path.push(format!("{key}[{i}]"));
+                    if walk_table(t, at, path) || item.span().contains(&at) {
                         return true;
                     }
+                    path.pop();
+                    path.push(key);
                 }
             }
             inside
@@ -439,7 +523,7 @@ mod tests {
     fn errors_carry_key_paths() {
         assert_eq!(
             err("[regions.a]\nzone = \"UTC\"\nhourz = 1\n"),
-            "t.toml: line 3, column 1: regions.a.hourz: unknown key `hourz`, expected one of `name`, `zone`, `hours`, `holidays`, `exceptions`, `languages`, `union`"
+            "t.toml: line 3, column 1: regions.a.hourz: unknown key `hourz`, expected one of `name`, `zone`, `hours`, `holidays`, `exceptions`, `languages`, `union`, `versions`"
         );
         assert_eq!(
             err("[regions.a]\nzone = 5\n"),

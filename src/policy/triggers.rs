@@ -2,14 +2,14 @@
 //! compiled to bit sets so that the engine tests an event against a list in
 //! one instruction.
 //!
-//! Bits 0..12 are the event kinds in [`EVENT_KINDS`] order; bit `12 + j` is
+//! Bits 0..13 are the event kinds in [`EVENT_KINDS`] order; bit `13 + j` is
 //! the policy's j-th declared status ("entering status j" in an event list,
 //! "while in status j" in `pause_in`). In `pause_in` the bit of the event
 //! `waiting_on_customer` stands for the built-in waiting status.
 
 /// Every event kind, in the order of their bits. The engine's `EventKind`
 /// maps onto this list; a unit test keeps the two in step.
-pub(crate) const EVENT_KINDS: [&str; 12] = [
+pub(crate) const EVENT_KINDS: [&str; 13] = [
     "created",
     "acknowledged",
     "responded",
@@ -22,6 +22,7 @@ pub(crate) const EVENT_KINDS: [&str; 12] = [
     "reopened",
     "closed",
     "status_changed",
+    "attributes_changed",
 ];
 
 /// Most statuses a policy may declare: one bit each after the event kinds.

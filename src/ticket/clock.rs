@@ -84,6 +84,9 @@ pub(crate) struct Clock {
     /// Business or calendar, fixed at the cycle's start (a severity change
     /// under `recompute` may change it for the whole cycle).
     pub(crate) kind: ClockKind,
+    /// The business calendar it counts in, by index among the ticket's
+    /// calendars: fixed at the cycle's start like `kind`.
+    pub(crate) calendar: u32,
     pub(crate) cycle_start: i64,
     pub(crate) runs: Vec<(i64, i64)>,
     pub(crate) open: Option<i64>,
@@ -115,12 +118,14 @@ pub(crate) struct Opening {
     pub(crate) target: WrittenTarget,
     pub(crate) budget: Option<i64>,
     pub(crate) agreed: bool,
-    /// The severity whose target it took.
-    pub(crate) severity: u32,
+    /// The severity whose target it took (at most `MAX_SEVERITIES`).
+    pub(crate) severity: u16,
     /// The status it started paused in.
     pub(crate) paused: Option<Standing>,
     /// Under `severity_change = "restart"`: the severity it replaced.
-    pub(crate) fresh_from: Option<u32>,
+    pub(crate) fresh_from: Option<u16>,
+    /// The rule whose target it took, if a rule's.
+    pub(crate) rule: Option<u16>,
 }
 
 impl Clock {
@@ -132,6 +137,7 @@ impl Clock {
                 State::NotApplicable
             },
             kind,
+            calendar: 0,
             cycle_start: 0,
             runs: Vec::new(),
             open: None,

@@ -8,6 +8,7 @@
 //! `#[serde(flatten)]` cannot deny unknown keys, hence the hand-written
 //! `Deserialize`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -37,7 +38,7 @@ use crate::zone::instant_of_text;
 /// ).unwrap_err();
 /// assert_eq!(
 ///     err.to_string(),
-///     "unknown key \"sevrity\" in a created event: expected at, type, severity, channel at line 1 column 91"
+///     "unknown key \"sevrity\" in a created event: expected at, type, severity, channel (optional: attributes, customer_zone) at line 1 column 91"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,12 +62,22 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
-    /// The ticket was opened with a severity and an intake channel.
+    /// The ticket was opened with a severity and an intake channel, and
+    /// optionally facts about the customer that the policy's `[[rules]]`
+    /// and `zone = "customer"` regions read.
     Created {
         /// Severity id, e.g. `P2`.
         severity: String,
         /// Channel id, e.g. `email`.
         channel: String,
+        /// The ticket's attributes, e.g. `tier = "premium"` (JSON key
+        /// `attributes`, an object of strings; absent when empty).
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        attributes: BTreeMap<String, String>,
+        /// The customer's IANA time zone, e.g. `Asia/Tokyo` (JSON key
+        /// `customer_zone`, optional).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        customer_zone: Option<String>,
     },
     /// The receipt was acknowledged (automatic acknowledgement).
     Acknowledged,
@@ -102,9 +113,36 @@ pub enum EventKind {
         /// The status id.
         status: String,
     },
+    /// The ticket's attributes or customer zone changed: each attribute
+    /// given is set, one given as `null` (`None`) is removed, the others
+    /// are kept. When the SLA rule or the calendar that applies changes,
+    /// running clocks follow the policy's `severity_change` option.
+    AttributesChanged {
+        /// The attributes to set (`Some`) or remove (`None`).
+        attributes: BTreeMap<String, Option<String>>,
+        /// The customer's new time zone, if it changed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        customer_zone: Option<String>,
+    },
 }
 
 impl EventKind {
+    /// A `created` event's kind without attributes or customer zone.
+    ///
+    /// ```
+    /// use sla_deadline::EventKind;
+    /// let kind = EventKind::created("P1", "phone");
+    /// assert_eq!(kind.name(), "created");
+    /// ```
+    pub fn created(severity: impl Into<String>, channel: impl Into<String>) -> EventKind {
+        EventKind::Created {
+            severity: severity.into(),
+            channel: channel.into(),
+            attributes: BTreeMap::new(),
+            customer_zone: None,
+        }
+    }
+
     /// The [contract §5](crate::contract) name of the kind, as in JSON's `type`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -120,6 +158,7 @@ impl EventKind {
             EventKind::Reopened => "reopened",
             EventKind::Closed => "closed",
             EventKind::StatusChanged { .. } => "status_changed",
+            EventKind::AttributesChanged { .. } => "attributes_changed",
         }
     }
 
@@ -139,18 +178,33 @@ impl EventKind {
             EventKind::Reopened => 9,
             EventKind::Closed => 10,
             EventKind::StatusChanged { .. } => 11,
+            EventKind::AttributesChanged { .. } => 12,
         }
     }
 
     /// The kind named `name`, with its keys taken from `fields`; `KEYS`
-    /// has already checked that each key it takes is there.
+    /// has already checked that each key it requires is there.
     fn from_fields(name: &str, fields: &mut Fields) -> Option<EventKind> {
+        if name == "created" {
+            return Some(EventKind::Created {
+                severity: fields.take("severity")?,
+                channel: fields.take("channel")?,
+                attributes: fields
+                    .take_map("attributes")
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k, v?)))
+                    .collect(),
+                customer_zone: fields.take("customer_zone"),
+            });
+        }
+        if name == "attributes_changed" {
+            return Some(EventKind::AttributesChanged {
+                attributes: fields.take_map("attributes"),
+                customer_zone: fields.take("customer_zone"),
+            });
+        }
         let mut take = |key: &str| fields.take(key);
         Some(match name {
-            "created" => EventKind::Created {
-                severity: take("severity")?,
-                channel: take("channel")?,
-            },
             "acknowledged" => EventKind::Acknowledged,
             "responded" => EventKind::Responded,
             "updated" => EventKind::Updated,
@@ -174,10 +228,10 @@ impl EventKind {
     }
 }
 
-/// Each event type with the keys it takes besides `at` and `type`, all
-/// required: the one table to extend with a new type (with its arm in
-/// `EventKind::from_fields`).
-const KEYS: [(&str, &[&str]); 12] = [
+/// Each event type with the keys it requires besides `at` and `type`: the
+/// one table to extend with a new type (with its arm in
+/// `EventKind::from_fields`). [`OPTIONAL`] lists the keys a type may take.
+const KEYS: [(&str, &[&str]); 13] = [
     ("created", &["severity", "channel"]),
     ("acknowledged", &[]),
     ("responded", &[]),
@@ -190,7 +244,22 @@ const KEYS: [(&str, &[&str]); 12] = [
     ("reopened", &[]),
     ("closed", &[]),
     ("status_changed", &["status"]),
+    ("attributes_changed", &["attributes"]),
 ];
+
+/// The keys an event type may take without requiring them.
+const OPTIONAL: [(&str, &[&str]); 2] = [
+    ("created", &["attributes", "customer_zone"]),
+    ("attributes_changed", &["customer_zone"]),
+];
+
+/// The key whose value is an object of strings rather than a string.
+const OBJECT_KEY: &str = "attributes";
+
+/// Most attributes one event may carry, and the longest attribute name or
+/// value: attributes are ids to match, not documents.
+pub(crate) const MAX_ATTRIBUTES: usize = 64;
+pub(crate) const MAX_ATTRIBUTE_LEN: usize = 256;
 
 /// The keys of an event so far: known keys with string values, and the
 /// first key no event type takes (later ones are skipped, so memory stays
@@ -206,16 +275,81 @@ impl Fields {
         let i = self.known.iter().position(|(k, _)| *k == key)?;
         match self.known.swap_remove(i).1 {
             Value::Str(s) => Some(s),
-            Value::Other(_) => None,
+            Value::Map(_) | Value::Other(_) => None,
+        }
+    }
+
+    fn take_map(&mut self, key: &str) -> BTreeMap<String, Option<String>> {
+        let Some(i) = self.known.iter().position(|(k, _)| *k == key) else {
+            return BTreeMap::new();
+        };
+        match self.known.swap_remove(i).1 {
+            Value::Map(m) => m,
+            Value::Str(_) | Value::Other(_) => BTreeMap::new(),
         }
     }
 }
 
-/// An event's value: every key takes a string, anything else is named in
-/// the error.
+/// An event's value: every key takes a string, `attributes` an object of
+/// strings (or nulls); anything else is named in the error.
 enum Value {
     Str(String),
+    Map(BTreeMap<String, Option<String>>),
     Other(&'static str),
+}
+
+/// The attributes object: string keys to strings or nulls, at most
+/// [`MAX_ATTRIBUTES`] of them.
+struct Attributes(BTreeMap<String, Option<String>>);
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Attributes, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Attributes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"an object of strings such as {"tier": "premium"}"#)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
+                let fail = |message: String| <A::Error as de::Error>::custom(shorten(&message));
+                let mut out = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = map.next_value::<Option<Value>>()?;
+                    let value = match value {
+                        None => None,
+                        Some(Value::Str(s)) => Some(s),
+                        Some(Value::Map(_)) => {
+                            return Err(fail(format!(
+                                "attribute {key:?} is an object: expected a string, or null to remove it"
+                            )));
+                        }
+                        Some(Value::Other(what)) => {
+                            return Err(fail(format!(
+                                "attribute {key:?} is {what}: expected a string, or null to remove it"
+                            )));
+                        }
+                    };
+                    for text in std::iter::once(&key).chain(value.as_ref()) {
+                        if text.chars().count() > MAX_ATTRIBUTE_LEN {
+                            return Err(fail(format!(
+                                "attribute {key:?} is longer than {MAX_ATTRIBUTE_LEN} characters: expected an id such as \"premium\""
+                            )));
+                        }
+                    }
+                    if out.insert(key.clone(), value).is_some() {
+                        return Err(fail(format!("attribute {key:?} given twice: expected each once")));
+                    }
+                    if out.len() > MAX_ATTRIBUTES {
+                        return Err(fail(format!(
+                            "more than {MAX_ATTRIBUTES} attributes: expected at most {MAX_ATTRIBUTES}"
+                        )));
+                    }
+                }
+                Ok(Attributes(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 impl<'de> Deserialize<'de> for Value {
@@ -267,14 +401,31 @@ impl<'de> Deserialize<'de> for Value {
 fn is_known(key: &str) -> Option<&'static str> {
     ["at", "type"]
         .into_iter()
-        .chain(KEYS.iter().flat_map(|(_, keys)| keys.iter().copied()))
+        .chain(
+            KEYS.iter()
+                .chain(&OPTIONAL)
+                .flat_map(|(_, keys)| keys.iter().copied()),
+        )
         .find(|k| *k == key)
 }
 
-fn expected_keys(keys: &[&str]) -> String {
+/// The optional keys of event type `name`.
+fn optional(name: &str) -> &'static [&'static str] {
+    OPTIONAL
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[], |(_, keys)| keys)
+}
+
+fn expected_keys(name: &str, keys: &[&str]) -> String {
     let mut all = vec!["at", "type"];
     all.extend_from_slice(keys);
-    all.join(", ")
+    let mut text = all.join(", ");
+    let optional = optional(name);
+    if !optional.is_empty() {
+        text.push_str(&format!(" (optional: {})", optional.join(", ")));
+    }
+    text
 }
 
 impl<'de> Deserialize<'de> for Event {
@@ -306,7 +457,11 @@ impl<'de> Visitor<'de> for EventVisitor {
             if fields.known.iter().any(|(k, _)| *k == known) {
                 return Err(fail(format!("duplicate key {key:?}: expected each key once")));
             }
-            let value = map.next_value::<Value>()?;
+            let value = if known == OBJECT_KEY {
+                Value::Map(map.next_value::<Attributes>()?.0)
+            } else {
+                map.next_value::<Value>()?
+            };
             if let Value::Other(what) = value {
                 return Err(fail(format!("key {key:?} is {what}: expected a string")));
             }
@@ -330,20 +485,24 @@ impl<'de> Visitor<'de> for EventVisitor {
         if let Some(key) = &fields.unknown {
             return Err(fail(format!(
                 "unknown key {key:?} in a {name} event: expected {}",
-                expected_keys(keys)
+                expected_keys(name, keys)
             )));
         }
-        if let Some((key, _)) = fields.known.iter().find(|(k, _)| *k != "at" && !keys.contains(k)) {
+        if let Some((key, _)) = fields
+            .known
+            .iter()
+            .find(|(k, _)| *k != "at" && !keys.contains(k) && !optional(name).contains(k))
+        {
             return Err(fail(format!(
                 "key {key:?} does not belong in a {name} event: expected {}",
-                expected_keys(keys)
+                expected_keys(name, keys)
             )));
         }
         for key in ["at"].iter().chain(keys.iter()) {
             if !fields.known.iter().any(|(k, _)| k == key) {
                 return Err(fail(format!(
                     "missing key {key:?} in a {name} event: expected {}",
-                    expected_keys(keys)
+                    expected_keys(name, keys)
                 )));
             }
         }
@@ -370,10 +529,7 @@ mod tests {
     fn bits_follow_the_policy_list_of_kinds() {
         let s = || String::new();
         let kinds = [
-            EventKind::Created {
-                severity: s(),
-                channel: s(),
-            },
+            EventKind::created(s(), s()),
             EventKind::Acknowledged,
             EventKind::Responded,
             EventKind::Updated,
@@ -388,6 +544,10 @@ mod tests {
             EventKind::Reopened,
             EventKind::Closed,
             EventKind::StatusChanged { status: s() },
+            EventKind::AttributesChanged {
+                attributes: BTreeMap::new(),
+                customer_zone: None,
+            },
         ];
         assert_eq!(kinds.len(), EVENT_KINDS.len());
         for k in &kinds {

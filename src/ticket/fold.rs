@@ -4,8 +4,10 @@
 //! new standing), the event's own effect, the lists.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use crate::error::Result;
+use crate::calendar::Calendar;
+use crate::error::{Error, Result};
 use crate::explain::{Line, Note, Why};
 use crate::policy::{ClockKind, Cycles, OnReopen, Policy, Region, SeverityChange, Triggers};
 use crate::target::WrittenTarget;
@@ -14,12 +16,24 @@ use crate::zone::Zone;
 use super::clock::{Clock, Measure, Opening, State};
 use super::event::{Event, EventKind};
 use super::rules::{self, Change, Effect, Standing, Step, TicketState, standing_bit};
+use super::terms::{self, Facts, Setting, Terms};
 
 /// The state of a ticket while its events are folded.
 pub(crate) struct Fold<'p> {
     pub(crate) policy: &'p Policy,
     pub(crate) region: &'p Region,
     pub(crate) ticket: TicketState,
+    /// What rules read: severity, channel, attributes, customer zone.
+    pub(crate) facts: Facts,
+    /// What the creation fixed: region, date, target versions.
+    pub(crate) setting: Setting,
+    /// The rule and calendar in force now.
+    pub(crate) terms: Terms,
+    /// Every calendar the ticket has counted in; clocks name theirs by
+    /// index, the last is the current one.
+    pub(crate) calendars: Vec<Arc<Calendar>>,
+    /// The last event changed the rule (for its clocks' reaction).
+    rule_moved: bool,
     /// Per metric: the agreed target.
     pub(crate) agreed: Vec<Option<WrittenTarget>>,
     pub(crate) clocks: Vec<Clock>,
@@ -27,22 +41,28 @@ pub(crate) struct Fold<'p> {
 }
 
 impl<'p> Fold<'p> {
-    pub(crate) fn new(policy: &'p Policy, region: &'p Region, severity: usize, channel: usize) -> Fold<'p> {
+    /// The fold of a ticket created at `t` (seconds) by event `index`.
+    pub(crate) fn new(
+        policy: &'p Policy,
+        region: usize,
+        facts: Facts,
+        t: i64,
+        index: usize,
+    ) -> Result<Fold<'p>> {
+        let bad = |e: terms::NoCustomerZone| Error::event(index, "created", e.0);
+        let setting = Setting::new(policy, region, t, &facts).map_err(bad)?;
+        let terms = terms::choose(policy, &setting, &facts)?.map_err(bad)?;
+        let (severity, channel) = (facts.severity, facts.channel);
         let channel_id = policy.channels()[channel].id();
-        let clocks: Vec<Clock> = policy
-            .metrics()
-            .iter()
-            .map(|m| Clock::new(m.applies_to(channel_id), m.clock_at(severity)))
-            .collect();
         let acknowledged = Triggers::bit(EventKind::Acknowledged.bit());
         let acknowledgeable = policy
             .metrics()
             .iter()
-            .zip(&clocks)
-            .any(|(m, c)| c.state != State::NotApplicable && m.lists.all().meets(acknowledged));
-        Fold {
+            .any(|m| m.applies_to(channel_id) && m.lists.all().meets(acknowledged));
+        let calendars = vec![Arc::clone(&terms.calendar)];
+        let mut fold = Fold {
             policy,
-            region,
+            region: &policy.regions()[region],
             ticket: TicketState {
                 standing: Standing::Open,
                 resolved: false,
@@ -52,17 +72,45 @@ impl<'p> Fold<'p> {
                 severity,
                 channel,
             },
+            facts,
+            setting,
+            terms,
+            calendars,
+            rule_moved: false,
             agreed: vec![None; policy.metrics().len()],
-            clocks,
+            clocks: Vec::new(),
             warnings: Vec::new(),
+        };
+        fold.clocks = (0..policy.metrics().len())
+            .map(|m| Clock::new(policy.metrics()[m].applies_to(channel_id), fold.kind(m)))
+            .collect();
+        Ok(fold)
+    }
+
+    /// The index of the current calendar among `calendars`.
+    fn current(&self) -> u32 {
+        // At most one calendar per event, and events are bounded.
+        (self.calendars.len() - 1) as u32
+    }
+
+    /// Chooses the rule and calendar again after the facts changed (event
+    /// `index`); remembers whether the rule moved.
+    fn rechoose(&mut self, index: usize, kind: &str) -> Result<()> {
+        let terms = terms::choose(self.policy, &self.setting, &self.facts)?
+            .map_err(|e| Error::event(index, kind, e.0))?;
+        self.rule_moved = terms.rule != self.terms.rule;
+        if terms.source != self.terms.source {
+            self.calendars.push(Arc::clone(&terms.calendar));
         }
+        self.terms = terms;
+        Ok(())
     }
 
     /// Applies event number `index` (in input order).
     pub(crate) fn apply(&mut self, index: usize, event: &Event) -> Result<()> {
         let clocks = &self.clocks;
         let applies = |m: usize| clocks[m].state != State::NotApplicable;
-        let change = match rules::step(self.policy, &self.ticket, applies, event) {
+        let change = match rules::step(self.policy, &self.ticket, &self.facts, applies, event) {
             Step::Ignore(why) => {
                 let kind = event.kind.name();
                 self.warnings
@@ -77,9 +125,18 @@ impl<'p> Fold<'p> {
         if let Some(standing) = change.standing {
             self.ticket.standing = standing;
         }
-        match change.effect {
+        self.rule_moved = false;
+        match &change.effect {
             Effect::Acknowledge => self.ticket.acknowledged = true,
-            Effect::Severity(s) => self.ticket.severity = s,
+            Effect::Severity(s) => {
+                self.ticket.severity = *s;
+                self.facts.severity = *s;
+                self.rechoose(index, event.kind.name())?;
+            }
+            Effect::Facts(facts) => {
+                self.facts = (**facts).clone();
+                self.rechoose(index, event.kind.name())?;
+            }
             Effect::Reopen => self.ticket.resolved = false,
             Effect::Close => self.ticket.closed = true,
             Effect::None | Effect::Agree { .. } => {}
@@ -142,24 +199,52 @@ impl<'p> Fold<'p> {
         let state = self.clocks[m].state;
         let active = self.clocks[m].is_active();
         match effect {
-            Effect::Severity(_) if active && self.agreed[m].is_none() => {
-                if self.policy.options().severity_change() == SeverityChange::Restart {
-                    self.end_cycle(m, t)?;
-                    self.start(
-                        m,
-                        t,
-                        &EventKind::SeverityChanged {
-                            severity: String::new(),
-                        },
-                    )?;
-                    if let Some(o) = &mut self.clocks[m].opening {
-                        o.fresh_from = Some(before as u32);
+            // A new severity, or new facts that change the rule or the
+            // calendar: the clock takes its new target and kind (unless
+            // agreed) and counts in the new calendar, by `severity_change`.
+            Effect::Severity(_) | Effect::Facts(_) if active => {
+                let severity = matches!(effect, Effect::Severity(_));
+                let retarget = self.agreed[m].is_none() && (severity || self.rule_moved);
+                let moved = self.clocks[m].calendar != self.current();
+                if !retarget && !moved {
+                    return Ok(());
+                }
+                let why = if severity {
+                    Why::Severity {
+                        from: self.policy.severities()[before].id().to_string(),
+                        to: self.severity_id().to_string(),
+                        at: t,
                     }
                 } else {
-                    let from = self.policy.severities()[before].id().to_string();
-                    let to = self.severity_id().to_string();
-                    self.clocks[m].kind = self.policy.metrics()[m].clock_at(self.ticket.severity);
-                    self.recompute(m, Why::Severity { from, to, at: t })?;
+                    Why::Rule {
+                        rule: self.terms.rule.map(|r| self.policy.rules()[r].id().to_string()),
+                        at: t,
+                    }
+                };
+                if retarget && self.policy.options().severity_change() == SeverityChange::Restart {
+                    self.end_cycle(m, t)?;
+                    let cause = if severity {
+                        EventKind::SeverityChanged {
+                            severity: String::new(),
+                        }
+                    } else {
+                        EventKind::AttributesChanged {
+                            attributes: Default::default(),
+                            customer_zone: None,
+                        }
+                    };
+                    self.start(m, t, &cause)?;
+                    if let Some(o) = &mut self.clocks[m].opening {
+                        if severity {
+                            o.fresh_from = Some(before as u16);
+                        }
+                    }
+                } else {
+                    if retarget {
+                        self.clocks[m].kind = self.kind(m);
+                    }
+                    self.clocks[m].calendar = self.current();
+                    self.recompute(m, why)?;
                 }
             }
             Effect::Agree { metric, target } if *metric == m => {
@@ -179,12 +264,16 @@ impl<'p> Fold<'p> {
                     } else {
                         self.kind(m)
                     };
-                    let changed = self.target(m) != self.clocks[m].target || kind != self.clocks[m].kind;
+                    let current = self.current();
+                    let changed = self.target(m) != self.clocks[m].target
+                        || kind != self.clocks[m].kind
+                        || current != self.clocks[m].calendar;
                     let clock = &mut self.clocks[m];
                     clock.reopen(t);
                     clock.notes.push(Note(Line::Reopened { at: t }));
                     if changed {
                         clock.kind = kind;
+                        clock.calendar = current;
                         self.recompute(m, Why::ChangedWhileResolved { at: t })?;
                     }
                 }
@@ -226,9 +315,12 @@ impl<'p> Fold<'p> {
         Ok(())
     }
 
-    /// What clock `m` counts, in its kind.
-    pub(crate) fn measure(&self, m: usize) -> Measure<'p> {
-        Measure::new(self.clocks[m].kind, self.region.calendar())
+    /// What clock `m` counts, in its kind and calendar.
+    pub(crate) fn measure(&self, m: usize) -> Measure<'_> {
+        Measure::new(
+            self.clocks[m].kind,
+            &self.calendars[self.clocks[m].calendar as usize],
+        )
     }
 
     pub(crate) fn severity_id(&self) -> &str {
@@ -239,25 +331,53 @@ impl<'p> Fold<'p> {
         self.policy.channels()[self.ticket.channel].id()
     }
 
+    /// The zone of the calendar the ticket counts in now.
     pub(crate) fn zone(&self) -> Zone {
-        self.region.calendar().zone()
+        self.terms.calendar.zone()
     }
 
-    /// The target metric `m` has now: agreed, else the policy's.
+    /// The target metric `m` has now: agreed, else the rule's, else the
+    /// policy's (in the version in force at creation).
     pub(crate) fn target(&self, m: usize) -> WrittenTarget {
-        match &self.agreed[m] {
-            Some(target) => target.clone(),
-            None => self.policy.metrics()[m]
-                .target_at(self.ticket.severity, self.ticket.channel)
-                .cloned()
-                .unwrap_or_else(WrittenTarget::none),
+        self.target_from(m).0
+    }
+
+    /// The target of metric `m` and the rule it comes from, if a rule's.
+    pub(crate) fn target_from(&self, m: usize) -> (WrittenTarget, Option<usize>) {
+        if let Some(target) = &self.agreed[m] {
+            return (target.clone(), None);
         }
+        let (s, c) = (self.ticket.severity, self.ticket.channel);
+        if let Some(r) = self.terms.rule {
+            let cell = self.policy.rules()[r].metrics[m]
+                .as_ref()
+                .and_then(|o| o.grid.get(s)?.get(c)?.as_ref());
+            if let Some(target) = cell {
+                return (target.clone(), Some(r));
+            }
+        }
+        let target = self.policy.metrics()[m]
+            .target_in(self.setting.targets[m], s, c)
+            .cloned()
+            .unwrap_or_else(WrittenTarget::none);
+        (target, None)
     }
 
     /// The clock kind a cycle of metric `m` starting now takes: the
-    /// current severity's.
+    /// rule's for the current severity, else the metric's.
     pub(crate) fn kind(&self, m: usize) -> ClockKind {
-        self.policy.metrics()[m].clock_at(self.ticket.severity)
+        let s = self.ticket.severity;
+        self.terms
+            .rule
+            .and_then(|r| {
+                self.policy.rules()[r].metrics[m]
+                    .as_ref()?
+                    .clocks
+                    .as_ref()?
+                    .get(s)
+                    .copied()
+            })
+            .unwrap_or_else(|| self.policy.metrics()[m].clock_at(s))
     }
 
     /// True if metric `m` does not count while the ticket stands so.
@@ -278,8 +398,9 @@ impl<'p> Fold<'p> {
         if self.clocks[m].state == State::Stopped {
             self.end_cycle(m, t)?;
         }
-        let target = self.target(m);
+        let (target, rule) = self.target_from(m);
         self.clocks[m].kind = self.kind(m);
+        self.clocks[m].calendar = self.current();
         let measure = self.measure(m);
         let budget = measure.budget(target.value(), t, self.policy.options().day_mode())?;
         let paused = self.pauses(m, self.ticket.standing);
@@ -294,9 +415,10 @@ impl<'p> Fold<'p> {
             target,
             budget,
             agreed,
-            severity: self.ticket.severity as u32,
+            severity: self.ticket.severity as u16,
             paused: paused.then_some(self.ticket.standing),
             fresh_from: None,
+            rule: rule.map(|r| r as u16),
         });
         Ok(())
     }
@@ -330,7 +452,8 @@ impl<'p> Fold<'p> {
 
     /// Records clock `m`'s current cycle as ended at `t` by a new one.
     fn end_cycle(&mut self, m: usize, t: i64) -> Result<()> {
-        let measure = self.measure(m);
+        let calendar = Arc::clone(&self.calendars[self.clocks[m].calendar as usize]);
+        let measure = Measure::new(self.clocks[m].kind, &calendar);
         self.clocks[m].end_cycle(&measure, t)
     }
 }

@@ -14,6 +14,7 @@ mod event;
 mod fold;
 mod read;
 mod rules;
+mod terms;
 
 use chrono::{DateTime, Utc};
 
@@ -22,11 +23,12 @@ use crate::error::{Error, Location, Result};
 use crate::policy::{ClockKind, Policy, Region};
 use crate::report::Report;
 use crate::target::Target;
-use crate::zone::{checked_instant, in_range, whole_second};
+use crate::zone::{Zone, checked_instant, in_range, whole_second};
 
 pub use self::event::{Event, EventKind};
 
 use self::fold::Fold;
+use self::terms::Facts;
 
 /// Most events one ticket may hold: keeps a report's cost bounded.
 pub(crate) const MAX_EVENTS: usize = 10_000;
@@ -58,7 +60,7 @@ pub(crate) const MAX_EVENTS: usize = 10_000;
 /// let mut desk = Desk { policy: Arc::new(Policy::builtin("ol-care")?), open: Vec::new() };
 /// let created = Event::new(
 ///     "2026-11-20T16:30:00-05:00".parse().unwrap(),
-///     EventKind::Created { severity: "P1".into(), channel: "phone".into() },
+///     EventKind::created("P1", "phone"),
 /// );
 /// let mut ticket = Ticket::open(&desk.policy, "americas", created)?;
 /// // An event before the ticket existed is refused; the ticket is unchanged.
@@ -189,7 +191,7 @@ impl Ticket {
     /// # Errors
     /// `as_of` before `created`, or past the region calendar's horizon.
     pub fn report(&self, as_of: Option<DateTime<Utc>>) -> Result<Report> {
-        fold(&self.policy, self.region(), &self.events, as_of)
+        fold(&self.policy, self.region, &self.events, as_of)
     }
 }
 
@@ -226,7 +228,7 @@ pub fn evaluate(
             value: events.len() as u64,
         });
     }
-    let region = policy.region(region)?;
+    let region = policy.region_index(region)?;
     for (index, event) in events.iter().enumerate() {
         check_event(policy, index, event)?;
     }
@@ -242,9 +244,18 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
         checked_instant(event.at.timestamp(), "at").map_err(|e| bad(e.to_string()))?;
     }
     match &event.kind {
-        EventKind::Created { severity, channel } => {
+        EventKind::Created {
+            severity,
+            channel,
+            customer_zone,
+            ..
+        } => {
             policy.severity(severity).map_err(|e| bad(e.to_string()))?;
             policy.channel(channel).map_err(|e| bad(e.to_string()))?;
+            check_zone(customer_zone.as_deref()).map_err(bad)?;
+        }
+        EventKind::AttributesChanged { customer_zone, .. } => {
+            check_zone(customer_zone.as_deref()).map_err(bad)?;
         }
         EventKind::SeverityChanged { severity } => {
             policy.severity(severity).map_err(|e| bad(e.to_string()))?;
@@ -279,6 +290,15 @@ fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
     Ok(())
 }
 
+/// A customer zone, if given, is a zone the crate knows.
+fn check_zone(zone: Option<&str>) -> std::result::Result<(), String> {
+    match zone.map(str::parse::<Zone>) {
+        Some(Err(Error::Invalid { message, .. })) => Err(format!("customer_zone: {message}")),
+        Some(Err(other)) => Err(format!("customer_zone: {other}")),
+        _ => Ok(()),
+    }
+}
+
 /// Stable order by instant, `created` first among events at its instant.
 /// Each event's whole second is computed once: a comparison would
 /// otherwise convert two dates.
@@ -296,7 +316,7 @@ fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-fn fold(policy: &Policy, region: &Region, events: &[Event], as_of: Option<DateTime<Utc>>) -> Result<Report> {
+fn fold(policy: &Policy, region: usize, events: &[Event], as_of: Option<DateTime<Utc>>) -> Result<Report> {
     // Whole seconds in years 0000-9999, as events are read.
     let as_of = as_of
         .map(|t| {
@@ -314,7 +334,13 @@ fn fold(policy: &Policy, region: &Region, events: &[Event], as_of: Option<DateTi
             "no events: expected a created event first",
         ));
     };
-    let EventKind::Created { severity, channel } = &events[first].kind else {
+    let EventKind::Created {
+        severity,
+        channel,
+        attributes,
+        customer_zone,
+    } = &events[first].kind
+    else {
         return Err(Error::event(
             first,
             events[first].kind.name(),
@@ -337,9 +363,13 @@ fn fold(policy: &Policy, region: &Region, events: &[Event], as_of: Option<DateTi
         ));
     }
     // check_event has looked both up already.
-    let severity = policy.severity_index(severity).unwrap_or(0);
-    let channel = policy.channel_index(channel).unwrap_or(0);
-    let mut f = Fold::new(policy, region, severity, channel);
+    let facts = Facts {
+        severity: policy.severity_index(severity).unwrap_or(0),
+        channel: policy.channel_index(channel).unwrap_or(0),
+        attributes: attributes.clone(),
+        customer_zone: customer_zone.as_deref().and_then(|z| z.parse().ok()),
+    };
+    let mut f = Fold::new(policy, region, facts, secs(created_at), first)?;
     for (n, &i) in order.iter().enumerate() {
         let event = &events[i];
         if n > 0 && matches!(event.kind, EventKind::Created { .. }) {

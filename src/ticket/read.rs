@@ -48,6 +48,9 @@ impl Fold<'_> {
             policy: self.policy.id().to_string(),
             region: self.region.id().to_string(),
             timezone: self.zone().to_string(),
+            customer_timezone: self.facts.customer_zone.map(|z| z.to_string()),
+            rule: self.terms.rule.map(|r| self.policy.rules()[r].id().to_string()),
+            versions: self.setting.versions(self.policy, &self.terms),
             severity: self.severity_id().to_string(),
             channel: self.channel_id().to_string(),
             as_of: as_of_at,
@@ -74,6 +77,7 @@ impl Fold<'_> {
             started_at: None,
             due_at: None,
             due_local: None,
+            due_customer: None,
             stopped_at: None,
             budget: None,
             elapsed: None,
@@ -117,7 +121,8 @@ impl Fold<'_> {
             }
             _ => {}
         }
-        let measure = Measure::new(clock.kind, self.region.calendar());
+        let calendar = Arc::clone(&self.calendars[clock.calendar as usize]);
+        let measure = Measure::new(clock.kind, &calendar);
         let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
         let elapsed = clock.elapsed(&measure, end)?;
         let since = measure.between(clock.cycle_start, end.max(clock.cycle_start))?;
@@ -181,6 +186,9 @@ impl Fold<'_> {
                 let what = || format!("the due instant of metric {}", metric.id());
                 let due_at = instant(d);
                 r.due_local = Some(self.zone().local_in_range(due_at, what)?);
+                if let Some(zone) = self.facts.customer_zone {
+                    r.due_customer = Some(zone.local_in_range(due_at, what)?);
+                }
                 r.due_at = Some(due_at);
                 r.explanation.push(Note(Line::Due {
                     at: d,
@@ -200,10 +208,19 @@ impl Fold<'_> {
     fn opening_notes(&self, clock: &Clock) -> Result<Vec<Note>> {
         let t = clock.cycle_start;
         let zone = self.zone();
-        let mut notes = Vec::with_capacity(5 + clock.notes.len());
+        let mut notes = Vec::with_capacity(6 + clock.notes.len());
         let Some(o) = &clock.opening else {
             return Ok(notes);
         };
+        if let Some(r) = self.terms.rule {
+            let rule = &self.policy.rules()[r];
+            notes.push(Note(Line::Rule(super::terms::why(
+                self.policy,
+                rule,
+                &self.setting,
+                &self.facts,
+            ))));
+        }
         if let Some(from) = o.fresh_from {
             notes.push(Note(Line::FreshClock {
                 from: self.policy.severities()[from as usize].id().to_string(),
@@ -216,20 +233,23 @@ impl Fold<'_> {
             at: t,
             zone,
         }));
-        if let Measure::Business(c) = Measure::new(clock.kind, self.region.calendar()) {
+        if let Measure::Business(c) = Measure::new(clock.kind, &self.calendars[clock.calendar as usize]) {
             let open = c.next_open_s(t)?;
             if open > t {
                 notes.push(Note(Line::ClosedThen { open, zone }));
             }
         }
-        let source = if o.agreed {
-            Source::Agreed
-        } else {
-            let ids = &self.policy.0.names;
-            Source::Policy {
-                severity: Arc::clone(&ids.severities[o.severity as usize]),
-                channel: Arc::clone(&ids.channels[self.ticket.channel]),
-            }
+        let ids = &self.policy.0.names;
+        let severity = Arc::clone(&ids.severities[o.severity as usize]);
+        let channel = Arc::clone(&ids.channels[self.ticket.channel]);
+        let source = match (o.agreed, o.rule) {
+            (true, _) => Source::Agreed,
+            (false, Some(r)) => Source::Rule {
+                rule: self.policy.rules()[r as usize].id().to_string(),
+                severity,
+                channel,
+            },
+            (false, None) => Source::Policy { severity, channel },
         };
         notes.push(Note(Line::Budget {
             source,

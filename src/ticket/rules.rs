@@ -14,6 +14,7 @@ use crate::policy::{Policy, Triggers};
 use crate::target::WrittenTarget;
 
 use super::event::{Event, EventKind};
+use super::terms::Facts;
 
 /// Where the ticket stands between events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,15 +68,23 @@ pub(crate) enum Effect {
     None,
     Acknowledge,
     Severity(usize),
-    Agree { metric: usize, target: WrittenTarget },
+    Agree {
+        metric: usize,
+        target: WrittenTarget,
+    },
     Reopen,
     Close,
+    /// New attributes or customer zone: the ticket's facts afterwards.
+    Facts(Box<Facts>),
 }
 
 impl Effect {
     /// False for effects on the ticket alone.
     pub(crate) fn touches_clocks(&self) -> bool {
-        matches!(self, Effect::Severity(_) | Effect::Agree { .. } | Effect::Reopen)
+        matches!(
+            self,
+            Effect::Severity(_) | Effect::Agree { .. } | Effect::Reopen | Effect::Facts(_)
+        )
     }
 }
 
@@ -85,6 +94,7 @@ impl Effect {
 pub(crate) fn step(
     policy: &Policy,
     ticket: &TicketState,
+    facts: &Facts,
     applies: impl Fn(usize) -> bool,
     event: &Event,
 ) -> Step {
@@ -157,6 +167,28 @@ pub(crate) fn step(
             fires: kind.with(E::Resolved.bit()),
             begins: true,
         }),
+        // Applies while resolved too: a reopened ticket counts under the
+        // rule its facts choose.
+        E::AttributesChanged {
+            attributes,
+            customer_zone,
+        } => {
+            let mut new = facts.clone();
+            for (name, value) in attributes {
+                match value {
+                    Some(v) => new.attributes.insert(name.clone(), v.clone()),
+                    None => new.attributes.remove(name),
+                };
+            }
+            if let Some(zone) = customer_zone.as_ref().and_then(|z| z.parse().ok()) {
+                new.customer_zone = Some(zone);
+            }
+            if new == *facts {
+                ignore("the attributes and customer zone are unchanged")
+            } else {
+                apply(None, Effect::Facts(Box::new(new)))
+            }
+        }
         E::StatusChanged { .. } if ticket.resolved => ignore("the ticket is resolved"),
         E::StatusChanged { status } => {
             let to = match policy.status_index(status) {

@@ -5,8 +5,8 @@ use super::*;
 use crate::calendar::{Calendar, DayMode};
 use crate::hours::WeeklyHours;
 use crate::policy::{
-    Channel, Cycles, Lists, Metric, OnReopen, Options, Parts, Region, Severity, SeverityChange, SharedIds,
-    Triggers, WAITING,
+    Channel, Cycles, Dated, Lists, Metric, OnReopen, Options, Parts, Region, Severity, SeverityChange,
+    SharedIds, Triggers, WAITING,
 };
 use crate::report::{MetricReport, Status};
 use crate::target::WrittenTarget;
@@ -81,7 +81,7 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
         cycles: Cycles::Once,
         on_reopen,
         channels: strings(channels),
-        grid,
+        grids: Dated::always(grid),
     };
     Policy(std::sync::Arc::new(Parts {
         id: "ol-care".into(),
@@ -91,9 +91,12 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
         regions: vec![Region {
             id: "americas".into(),
             name: "Americas".into(),
-            calendar,
+            calendars: Dated::always(std::sync::Arc::new(calendar)),
+            customer_zone: false,
             languages: strings(&["en"]),
         }],
+        rules: Vec::new(),
+        zoned: Default::default(),
         names: SharedIds::of(
             &[sev("P1"), sev("P2"), sev("P3"), sev("P4")],
             &[chan("phone"), chan("email"), chan("web")],
@@ -162,13 +165,7 @@ fn ev(at: &str, kind: EventKind) -> Event {
 }
 
 fn created(at: &str, severity: &str, channel: &str) -> Event {
-    ev(
-        at,
-        EventKind::Created {
-            severity: severity.into(),
-            channel: channel.into(),
-        },
-    )
+    ev(at, EventKind::created(severity, channel))
 }
 
 fn due(report: &Report, metric: &str) -> String {

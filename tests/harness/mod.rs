@@ -71,13 +71,7 @@ pub(crate) fn policy_toml(data: &[u8]) {
                 else {
                     continue;
                 };
-                let created = Event::new(
-                    at,
-                    sla_deadline::EventKind::Created {
-                        severity: sev.id().into(),
-                        channel: chan.id().into(),
-                    },
-                );
+                let created = Event::new(at, sla_deadline::EventKind::created(sev.id(), chan.id()));
                 if let Err(e) = evaluate(&policy, region.id(), &[created], None) {
                     check_message(&e);
                 }

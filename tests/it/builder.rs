@@ -262,10 +262,7 @@ fn built_in_policies_built_in_code_give_identical_reports() {
                     let events = vec![
                         Event::new(
                             at("2026-12-24T16:30:00Z"),
-                            EventKind::Created {
-                                severity: severity.id().into(),
-                                channel: channel.id().into(),
-                            },
+                            EventKind::created(severity.id(), channel.id()),
                         ),
                         Event::new(at("2026-12-28T10:00:00Z"), EventKind::WaitingOnCustomer),
                         Event::new(at("2026-12-29T09:00:00Z"), EventKind::CustomerReplied),

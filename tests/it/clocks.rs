@@ -531,11 +531,11 @@ fn status_and_list_validation_errors() {
         ),
         (
             metric("start = [\"open\"]\nstop = []"),
-            "t.toml: line 26, column 10: metrics.m.start: status \"open\" cannot be listed (a ticket returns to it; list \"status_changed\" for any change of status): expected one of created, acknowledged, responded, updated, severity_changed, waiting_on_customer, customer_replied, target_agreed, resolved, reopened, closed, status_changed, pending_vendor, on_hold",
+            "t.toml: line 26, column 10: metrics.m.start: status \"open\" cannot be listed (a ticket returns to it; list \"status_changed\" for any change of status): expected one of created, acknowledged, responded, updated, severity_changed, waiting_on_customer, customer_replied, target_agreed, resolved, reopened, closed, status_changed, attributes_changed, pending_vendor, on_hold",
         ),
         (
             metric("start = [\"created\"]\nstop = [\"vendor\"]"),
-            "t.toml: line 27, column 9: metrics.m.stop: unknown event \"vendor\": expected one of created, acknowledged, responded, updated, severity_changed, waiting_on_customer, customer_replied, target_agreed, resolved, reopened, closed, status_changed, pending_vendor, on_hold",
+            "t.toml: line 27, column 9: metrics.m.stop: unknown event \"vendor\": expected one of created, acknowledged, responded, updated, severity_changed, waiting_on_customer, customer_replied, target_agreed, resolved, reopened, closed, status_changed, attributes_changed, pending_vendor, on_hold",
         ),
         (
             metric("start = [\"created\"]\nstop = []\npause_in = [\"resolved\"]"),

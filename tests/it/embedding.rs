@@ -18,13 +18,7 @@ fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
 }
 
 fn created(text: &str, severity: &str, channel: &str) -> Event {
-    Event::new(
-        at(text),
-        EventKind::Created {
-            severity: severity.into(),
-            channel: channel.into(),
-        },
-    )
+    Event::new(at(text), EventKind::created(severity, channel))
 }
 
 #[test]

@@ -19,13 +19,7 @@ fn ev(s: &str, kind: EventKind) -> Event {
 }
 
 fn created(s: &str, severity: &str, channel: &str) -> Event {
-    ev(
-        s,
-        EventKind::Created {
-            severity: severity.into(),
-            channel: channel.into(),
-        },
-    )
+    ev(s, EventKind::created(severity, channel))
 }
 
 #[track_caller]
@@ -478,13 +472,7 @@ fn ticket_strategy() -> impl Strategy<Value = (String, Vec<Event>)> {
     let rest = prop::collection::vec((1i64..(3 * 86_400), kind_strategy()), 0..8);
     (region, severity, channel, start, rest).prop_map(|(region, severity, channel, start, rest)| {
         let base = at("2026-01-05T00:00:00Z") + Duration::seconds(start);
-        let mut events = vec![Event::new(
-            base,
-            EventKind::Created {
-                severity: severity.into(),
-                channel: channel.into(),
-            },
-        )];
+        let mut events = vec![Event::new(base, EventKind::created(severity, channel))];
         let mut t = base;
         for (gap, kind) in rest {
             t += Duration::seconds(gap);
@@ -550,7 +538,7 @@ proptest! {
     ) {
         let ol = ol_care();
         let base = at("2026-01-05T00:00:00Z") + Duration::seconds(start);
-        let created = Event::new(base, EventKind::Created { severity: severity.into(), channel: "email".into() });
+        let created = Event::new(base, EventKind::created(severity, "email"));
         let w = base + Duration::seconds(wait);
         let back = w + Duration::seconds(length);
         let plain = evaluate(&ol, region, std::slice::from_ref(&created), Some(back)).expect("report");

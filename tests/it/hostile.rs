@@ -96,7 +96,7 @@ proptest! {
             .filter_map(|(k, dt, word)| {
                 let at = chrono::DateTime::from_timestamp(base + i64::from(dt), 0)?;
                 let kind = match k {
-                    0 => EventKind::Created { severity: if word.is_empty() { "P1".into() } else { word }, channel: "email".into() },
+                    0 => EventKind::created(if word.is_empty() { "P1".to_string() } else { word }, "email"),
                     1 => EventKind::Acknowledged,
                     2 => EventKind::Responded,
                     3 => EventKind::Updated,
@@ -121,13 +121,7 @@ fn every_limit_is_a_typed_error_that_says_the_limit() {
     let policy = Policy::builtin("ol-care").expect("built-in");
     // Events per ticket.
     let at: chrono::DateTime<chrono::Utc> = "2026-11-23T14:00:00Z".parse().expect("instant");
-    let created = Event::new(
-        at,
-        EventKind::Created {
-            severity: "P1".into(),
-            channel: "phone".into(),
-        },
-    );
+    let created = Event::new(at, EventKind::created("P1", "phone"));
     // Restored in one report (applying 10 000 events one by one costs
     // 10 000 reports); the limit is the same either way.
     let mut events = vec![created];

@@ -466,11 +466,11 @@ fn unknown_keys_in_events_are_named() {
     for (json, message) in [
         (
             r#"{"at": "2026-11-23T09:00:00Z", "type": "created", "sevrity": "P1", "channel": "email"}"#,
-            "unknown key \"sevrity\" in a created event: expected at, type, severity, channel at line 1 column 86",
+            "unknown key \"sevrity\" in a created event: expected at, type, severity, channel (optional: attributes, customer_zone) at line 1 column 86",
         ),
         (
             r#"{"sevrity": "P1", "at": "2026-11-23T09:00:00Z", "type": "created", "channel": "email"}"#,
-            "unknown key \"sevrity\" in a created event: expected at, type, severity, channel at line 1 column 86",
+            "unknown key \"sevrity\" in a created event: expected at, type, severity, channel (optional: attributes, customer_zone) at line 1 column 86",
         ),
         (
             r#"{"at": "2026-11-23T09:00:00Z", "type": "resolved", "metric": "update"}"#,
@@ -486,7 +486,7 @@ fn unknown_keys_in_events_are_named() {
         ),
         (
             r#"{"at": "2026-11-23T09:00:00Z", "type": "resolvd"}"#,
-            "unknown event type \"resolvd\": expected one of created, acknowledged, responded, updated, severity_changed, waiting_on_customer, customer_replied, target_agreed, resolved, reopened, closed, status_changed at line 1 column 49",
+            "unknown event type \"resolvd\": expected one of created, acknowledged, responded, updated, severity_changed, waiting_on_customer, customer_replied, target_agreed, resolved, reopened, closed, status_changed, attributes_changed at line 1 column 49",
         ),
         (
             r#"{"at": 1764000000, "type": "resolved"}"#,
@@ -514,7 +514,7 @@ fn unknown_keys_in_events_are_named() {
             stderr(&out).lines().next(),
             Some(
                 format!(
-                    "error: {shown}: line 1, column 141: unknown key \"sevrity\" in a created event: expected at, type, severity, channel"
+                    "error: {shown}: line 1, column 141: unknown key \"sevrity\" in a created event: expected at, type, severity, channel (optional: attributes, customer_zone)"
                 )
                 .as_str()
             )

@@ -169,10 +169,7 @@ fn a_union_region_is_the_union_of_its_member_regions() {
     // region waits for Monday 08:00 London.
     let created = sla_deadline::Event::new(
         at("2026-11-20T21:30:00Z"),
-        sla_deadline::EventKind::Created {
-            severity: "P1".into(),
-            channel: "email".into(),
-        },
+        sla_deadline::EventKind::created("P1", "email"),
     );
     let due = |region: &str| {
         let report =

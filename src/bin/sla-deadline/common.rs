@@ -113,6 +113,12 @@ pub(crate) fn print_report(out: &mut String, report: &Report, detail: bool) {
         report.channel,
         report.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
+    if let Some(rule) = &report.rule {
+        say!(out, "rule: {rule}");
+    }
+    for version in &report.versions {
+        say!(out, "version: {version}");
+    }
     say!(out);
     say!(
         out,
@@ -164,6 +170,15 @@ pub(crate) fn print_report(out: &mut String, report: &Report, detail: bool) {
                     c.met,
                     c.breached
                 );
+            }
+        }
+    }
+    if let Some(zone) = &report.customer_timezone {
+        say!(out);
+        say!(out, "due in the customer's zone ({zone}):");
+        for m in &report.metrics {
+            if let Some(d) = m.due_customer {
+                say!(out, "  {:<16} {}", m.metric, d.to_rfc3339());
             }
         }
     }

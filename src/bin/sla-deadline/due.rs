@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! sla-deadline due --policy ol-care --region americas \
-//!     --severity P1 --channel phone --at 2026-11-20T16:30:00-05:00 [--json]
+//!     --severity P1 --channel phone --at 2026-11-20T16:30:00-05:00 \
+//!     [--attribute tier=premium ...] [--customer-zone Asia/Tokyo] [--json]
 //! ```
 
 use std::process::ExitCode;
@@ -32,6 +33,14 @@ pub(crate) struct Args {
     /// When the ticket is created, RFC 3339 (e.g. 2026-11-20T16:30:00-05:00).
     #[arg(long)]
     at: String,
+    /// A ticket attribute that the policy's rules read, name=value (e.g.
+    /// tier=premium); repeat for several.
+    #[arg(long = "attribute", value_name = "NAME=VALUE")]
+    attributes: Vec<String>,
+    /// The customer's time zone (IANA, e.g. Asia/Tokyo), for regions with
+    /// zone = "customer" and the due instants in the customer's time.
+    #[arg(long)]
+    customer_zone: Option<String>,
     /// Print the report as one JSON document (its fields: crate docs, module `contract`, §7).
     #[arg(long)]
     json: bool,
@@ -51,11 +60,23 @@ pub(crate) fn run(args: Args, out: &mut String) -> ExitCode {
         Ok(p) => p,
         Err(e) => return common::policy_failed(&e, "--policy"),
     };
+    let mut attributes = std::collections::BTreeMap::new();
+    for pair in &args.attributes {
+        let Some((name, value)) = pair.split_once('=') else {
+            return common::fail(
+                format!("--attribute {pair:?} has no '='"),
+                "give each attribute as name=value, e.g. --attribute tier=premium",
+            );
+        };
+        attributes.insert(name.to_string(), value.to_string());
+    }
     let created = Event::new(
         at,
         EventKind::Created {
             severity: args.severity,
             channel: args.channel,
+            attributes,
+            customer_zone: args.customer_zone,
         },
     );
     let report = match evaluate(&policy, &args.region, &[created], None) {
