@@ -25,15 +25,17 @@ pub(crate) const EVENT_KINDS: [&str; 13] = [
     "attributes_changed",
 ];
 
-/// Most statuses a policy may declare: one bit each after the event kinds.
-pub(crate) const MAX_STATUSES: usize = 64 - EVENT_KINDS.len();
+/// Most statuses a policy may declare: one bit each after the event kinds
+/// (52, as when there were twelve kinds and 64 bits).
+pub(crate) const MAX_STATUSES: usize = 52;
+const _: () = assert!(EVENT_KINDS.len() + MAX_STATUSES <= 128);
 
 /// The bit of the built-in waiting status in `pause_in`.
 pub(crate) const WAITING: u32 = 5;
 
 /// A set of triggers (event kinds and statuses).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Triggers(u64);
+pub(crate) struct Triggers(u128);
 
 impl Triggers {
     /// The set holding only bit `bit`.

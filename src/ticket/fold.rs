@@ -16,7 +16,12 @@ use crate::zone::Zone;
 use super::clock::{Clock, Measure, Opening, State};
 use super::event::{Event, EventKind};
 use super::rules::{self, Change, Effect, Standing, Step, TicketState, standing_bit};
-use super::terms::{self, Facts, Setting, Terms};
+use super::terms::{self, Facts, Setting, Source, Terms};
+
+/// Most calendars one ticket may count in: each is up to a megabyte, and
+/// a customer who changes zone at every event must not be able to ask for
+/// thousands.
+const MAX_CALENDARS: usize = 16;
 
 /// The state of a ticket while its events are folded.
 pub(crate) struct Fold<'p> {
@@ -29,9 +34,11 @@ pub(crate) struct Fold<'p> {
     pub(crate) setting: Setting,
     /// The rule and calendar in force now.
     pub(crate) terms: Terms,
-    /// Every calendar the ticket has counted in; clocks name theirs by
-    /// index, the last is the current one.
-    pub(crate) calendars: Vec<Arc<Calendar>>,
+    /// Every calendar the ticket has counted in, with where it came from;
+    /// clocks name theirs by index.
+    pub(crate) calendars: Vec<(Source, Arc<Calendar>)>,
+    /// The index of the current calendar in `calendars`.
+    current: u32,
     /// The last event changed the rule (for its clocks' reaction).
     rule_moved: bool,
     /// Per metric: the agreed target.
@@ -59,7 +66,7 @@ impl<'p> Fold<'p> {
             .metrics()
             .iter()
             .any(|m| m.applies_to(channel_id) && m.lists.all().meets(acknowledged));
-        let calendars = vec![Arc::clone(&terms.calendar)];
+        let calendars = vec![(terms.source, Arc::clone(&terms.calendar))];
         let mut fold = Fold {
             policy,
             region: &policy.regions()[region],
@@ -76,6 +83,7 @@ impl<'p> Fold<'p> {
             setting,
             terms,
             calendars,
+            current: 0,
             rule_moved: false,
             agreed: vec![None; policy.metrics().len()],
             clocks: Vec::new(),
@@ -89,8 +97,7 @@ impl<'p> Fold<'p> {
 
     /// The index of the current calendar among `calendars`.
     fn current(&self) -> u32 {
-        // At most one calendar per event, and events are bounded.
-        (self.calendars.len() - 1) as u32
+        self.current
     }
 
     /// Chooses the rule and calendar again after the facts changed (event
@@ -100,7 +107,20 @@ impl<'p> Fold<'p> {
             .map_err(|e| Error::event(index, kind, e.0))?;
         self.rule_moved = terms.rule != self.terms.rule;
         if terms.source != self.terms.source {
-            self.calendars.push(Arc::clone(&terms.calendar));
+            self.current = match self.calendars.iter().position(|(s, _)| *s == terms.source) {
+                Some(i) => i as u32,
+                None if self.calendars.len() >= MAX_CALENDARS => {
+                    return Err(Error::Limit {
+                        what: "calendars one ticket counts in (customer zones and rule calendars)",
+                        limit: MAX_CALENDARS as u64,
+                        value: self.calendars.len() as u64 + 1,
+                    });
+                }
+                None => {
+                    self.calendars.push((terms.source, Arc::clone(&terms.calendar)));
+                    (self.calendars.len() - 1) as u32
+                }
+            };
         }
         self.terms = terms;
         Ok(())
@@ -204,7 +224,13 @@ impl<'p> Fold<'p> {
             // agreed) and counts in the new calendar, by `severity_change`.
             Effect::Severity(_) | Effect::Facts(_) if active => {
                 let severity = matches!(effect, Effect::Severity(_));
-                let retarget = self.agreed[m].is_none() && (severity || self.rule_moved);
+                // A new rule matters to the clocks whose target or kind it
+                // changes (a severity change keeps its own behaviour).
+                let retarget = self.agreed[m].is_none()
+                    && (severity
+                        || (self.rule_moved
+                            && (self.target(m) != self.clocks[m].target
+                                || self.kind(m) != self.clocks[m].kind)));
                 let moved = self.clocks[m].calendar != self.current();
                 if !retarget && !moved {
                     return Ok(());
@@ -319,7 +345,7 @@ impl<'p> Fold<'p> {
     pub(crate) fn measure(&self, m: usize) -> Measure<'_> {
         Measure::new(
             self.clocks[m].kind,
-            &self.calendars[self.clocks[m].calendar as usize],
+            &self.calendars[self.clocks[m].calendar as usize].1,
         )
     }
 
@@ -452,7 +478,7 @@ impl<'p> Fold<'p> {
 
     /// Records clock `m`'s current cycle as ended at `t` by a new one.
     fn end_cycle(&mut self, m: usize, t: i64) -> Result<()> {
-        let calendar = Arc::clone(&self.calendars[self.clocks[m].calendar as usize]);
+        let calendar = Arc::clone(&self.calendars[self.clocks[m].calendar as usize].1);
         let measure = Measure::new(self.clocks[m].kind, &calendar);
         self.clocks[m].end_cycle(&measure, t)
     }

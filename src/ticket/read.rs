@@ -121,7 +121,7 @@ impl Fold<'_> {
             }
             _ => {}
         }
-        let calendar = Arc::clone(&self.calendars[clock.calendar as usize]);
+        let calendar = Arc::clone(&self.calendars[clock.calendar as usize].1);
         let measure = Measure::new(clock.kind, &calendar);
         let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
         let elapsed = clock.elapsed(&measure, end)?;
@@ -233,7 +233,7 @@ impl Fold<'_> {
             at: t,
             zone,
         }));
-        if let Measure::Business(c) = Measure::new(clock.kind, &self.calendars[clock.calendar as usize]) {
+        if let Measure::Business(c) = Measure::new(clock.kind, &self.calendars[clock.calendar as usize].1) {
             let open = c.next_open_s(t)?;
             if open > t {
                 notes.push(Note(Line::ClosedThen { open, zone }));

@@ -16,6 +16,9 @@ mod hostile2;
 mod overnight;
 mod policy;
 mod union;
+mod rules;
+mod customer_zone;
+mod versions;
 
 /// The days of the week, Monday first, for the test modules.
 const WEEK: [chrono::Weekday; 7] = [
