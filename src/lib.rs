@@ -157,7 +157,7 @@ pub use crate::explain::Note;
 pub use crate::holiday::{Holiday, HolidaySet};
 pub use crate::hours::{LocalSpan, WeeklyHours};
 #[cfg(feature = "toml")]
-pub use crate::policy::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec};
+pub use crate::policy::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec, RuleSpec, TargetSpec};
 pub use crate::policy::{
     Channel, ClockKind, Cycles, InForce, Metric, OnReopen, Options, Policy, Region, Rule, Severity,
     SeverityChange, TicketStatus,

@@ -6,6 +6,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use crate::calendar::DayMode;
 use crate::error::{Error, Location, Result};
 
@@ -60,6 +62,8 @@ pub const BUILT_IN_CODE: &str = "policy built in code";
 /// ```
 #[derive(Debug, Clone)]
 pub struct PolicyBuilder {
+    /// `[[rules]]`, each an inline table.
+    rules: Vec<String>,
     meta: Toml,
     options: Toml,
     severities: Tables,
@@ -75,17 +79,59 @@ pub struct RegionSpec {
     keys: Toml,
     hours: Inline,
     exceptions: Inline,
+    versions: Vec<String>,
 }
 
 /// A metric of a [`PolicyBuilder`]: the keys of `[metrics.<id>]`.
 #[derive(Debug, Clone)]
 pub struct MetricSpec {
     keys: Toml,
+    targets: TargetSpec,
+    versions: Vec<String>,
+}
+
+/// Targets (and clock kinds) in the usual forms, for a dated version of a
+/// metric ([`MetricSpec::version`]) or a rule ([`RuleSpec::metric`]).
+#[derive(Debug, Clone, Default)]
+pub struct TargetSpec {
     clock: Option<String>,
     clock_by_severity: Inline,
+    target: Option<String>,
     by_severity: Inline,
     by_channel: Inline,
     grid: Vec<(String, GridRow)>,
+}
+
+/// A rule of a [`PolicyBuilder`]: the keys of one `[[rules]]` table.
+///
+/// # Example
+/// ```
+/// use sla_deadline::{ClockKind, MetricSpec, Policy, RegionSpec, RuleSpec, TargetSpec};
+///
+/// let policy = Policy::builder("acme", "Acme support", "Acme")
+///     .region("hq", RegionSpec::new("Europe/Paris").hours("mon-fri", ["09:00-17:00"]).holidays([]))
+///     .severity("high", "High", "")
+///     .channel("email", "Email")
+///     .metric(
+///         "first_response",
+///         MetricSpec::new(ClockKind::Business).start(["created"]).stop(["responded"]).target("4h"),
+///     )
+///     .rule(
+///         RuleSpec::new("premium")
+///             .when_attribute("tier", ["premium", "gold"])
+///             .calendar("24x7")
+///             .metric("first_response", TargetSpec::new().target("1h")),
+///     )
+///     .build()?;
+/// assert_eq!(policy.rules()[0].id(), "premium");
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RuleSpec {
+    keys: Inline,
+    when: Inline,
+    attributes: Inline,
+    metrics: Inline,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +149,7 @@ impl Policy {
         meta.key("name", &string(name));
         meta.key("vendor", &string(vendor));
         PolicyBuilder {
+            rules: Vec::new(),
             meta,
             options: Toml::default(),
             severities: Tables::new("severities"),
@@ -155,6 +202,9 @@ impl PolicyBuilder {
         if !region.exceptions.is_empty() {
             t.key("exceptions", &region.exceptions.render());
         }
+        if !region.versions.is_empty() {
+            t.key("versions", &format!("[{}]", region.versions.join(", ")));
+        }
         self.regions.add(id, t);
         self
     }
@@ -162,28 +212,20 @@ impl PolicyBuilder {
     /// `[metrics.<id>]`.
     pub fn metric(mut self, id: &str, metric: MetricSpec) -> Self {
         let mut t = metric.keys;
-        if !metric.clock_by_severity.is_empty() {
-            t.key("clock", &metric.clock_by_severity.render());
-        } else if let Some(clock) = &metric.clock {
-            t.key("clock", clock);
+        for (key, value) in metric.targets.keys() {
+            t.key(key, &value);
         }
-        if !metric.by_severity.is_empty() {
-            t.key("by_severity", &metric.by_severity.render());
-        }
-        if !metric.by_channel.is_empty() {
-            t.key("by_channel", &metric.by_channel.render());
-        }
-        if !metric.grid.is_empty() {
-            let mut grid = Inline::default();
-            for (severity, row) in &metric.grid {
-                match row {
-                    GridRow::All(target) => grid.push(severity, string(target)),
-                    GridRow::ByChannel(cells) => grid.push(severity, cells.render()),
-                }
-            }
-            t.key("grid", &grid.render());
+        if !metric.versions.is_empty() {
+            t.key("versions", &format!("[{}]", metric.versions.join(", ")));
         }
         self.metrics.add(id, t);
+        self
+    }
+
+    /// One more `[[rules]]` table, after those added before (the first
+    /// that matches a ticket applies).
+    pub fn rule(mut self, rule: RuleSpec) -> Self {
+        self.rules.push(rule.render());
         self
     }
 
@@ -240,6 +282,10 @@ impl PolicyBuilder {
             ));
         }
         let mut text = String::new();
+        // Top-level keys come before the first table header.
+        if !self.rules.is_empty() {
+            let _ = writeln!(text, "rules = [{}]", self.rules.join(", "));
+        }
         self.meta.write(&["policy"], &mut text);
         if !self.options.0.is_empty() {
             self.options.write(&["options"], &mut text);
@@ -271,6 +317,7 @@ impl RegionSpec {
             keys,
             hours: Inline::default(),
             exceptions: Inline::default(),
+            versions: Vec::new(),
         }
     }
 
@@ -284,6 +331,7 @@ impl RegionSpec {
             keys,
             hours: Inline::default(),
             exceptions: Inline::default(),
+            versions: Vec::new(),
         }
     }
 
@@ -319,6 +367,26 @@ impl RegionSpec {
         self
     }
 
+    /// `[[regions.<id>.versions]]`: the weekly hours in force from `since`
+    /// (included) until `until` (excluded), each `(days, spans)` as in
+    /// [`hours`](RegionSpec::hours). Versions run end to end in the order
+    /// added; the region then takes no `hours` of its own.
+    pub fn version(
+        mut self,
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+        hours: &[(&str, &[&str])],
+    ) -> Self {
+        let mut v = dates(since, until);
+        let mut week = Inline::default();
+        for (days, spans) in hours {
+            week.push(days, strings(spans.iter().copied()));
+        }
+        v.push("hours", week.render());
+        self.versions.push(v.render());
+        self
+    }
+
     /// `languages`: the language tags it serves.
     pub fn languages<'a>(mut self, tags: impl IntoIterator<Item = &'a str>) -> Self {
         self.keys.key("languages", &strings(tags));
@@ -331,11 +399,8 @@ impl MetricSpec {
     pub fn new(kind: ClockKind) -> MetricSpec {
         MetricSpec {
             keys: Toml::default(),
-            clock: Some(string(clock_name(kind))),
-            clock_by_severity: Inline::default(),
-            by_severity: Inline::default(),
-            by_channel: Inline::default(),
-            grid: Vec::new(),
+            targets: TargetSpec::new().clock(kind),
+            versions: Vec::new(),
         }
     }
 
@@ -348,10 +413,9 @@ impl MetricSpec {
     /// `clock.<severity>`: this severity's clock kind (the others must be
     /// given too, as in the file).
     pub fn clock_for(mut self, severity: &str, kind: ClockKind) -> Self {
-        self.clock_by_severity.push(severity, string(clock_name(kind)));
+        self.targets = self.targets.clock_for(severity, kind);
         self
     }
-
     /// `start`: the events and statuses that start the clock.
     pub fn start<'a>(mut self, triggers: impl IntoIterator<Item = &'a str>) -> Self {
         self.keys.key("start", &strings(triggers));
@@ -413,7 +477,78 @@ impl MetricSpec {
     /// `target`: one target for every severity and channel (`"4h"`,
     /// `"2bd"`, `"none"`).
     pub fn target(mut self, target: &str) -> Self {
-        self.keys.key("target", &string(target));
+        self.targets = self.targets.target(target);
+        self
+    }
+
+    /// `by_severity.<severity>`.
+    pub fn by_severity(mut self, severity: &str, target: &str) -> Self {
+        self.targets = self.targets.by_severity(severity, target);
+        self
+    }
+
+    /// `by_channel.<channel>`.
+    pub fn by_channel(mut self, channel: &str, target: &str) -> Self {
+        self.targets = self.targets.by_channel(channel, target);
+        self
+    }
+
+    /// `grid.<severity> = target`: one target for every channel of a
+    /// severity.
+    pub fn grid_row(mut self, severity: &str, target: &str) -> Self {
+        self.targets = self.targets.grid_row(severity, target);
+        self
+    }
+
+    /// `grid.<severity>.<channel> = target`.
+    pub fn grid(mut self, severity: &str, channel: &str, target: &str) -> Self {
+        self.targets = self.targets.grid(severity, channel, target);
+        self
+    }
+
+    /// `[[metrics.<id>.versions]]`: the targets in force from `since`
+    /// (included) until `until` (excluded). Versions run end to end in the
+    /// order added; the metric then takes no targets of its own, and a
+    /// version no clock.
+    pub fn version(
+        mut self,
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+        targets: TargetSpec,
+    ) -> Self {
+        let mut v = dates(since, until);
+        for (key, value) in targets.keys() {
+            v.push(key, value);
+        }
+        self.versions.push(v.render());
+        self
+    }
+}
+
+impl TargetSpec {
+    /// No targets and no clock yet.
+    pub fn new() -> TargetSpec {
+        TargetSpec::default()
+    }
+
+    /// `clock`: one kind for every severity (in a rule: instead of the
+    /// metric's).
+    pub fn clock(mut self, kind: ClockKind) -> Self {
+        self.clock = Some(string(clock_name(kind)));
+        self
+    }
+
+    /// `clock.<severity>`: this severity's clock kind (the others must be
+    /// given too, as in the file).
+    pub fn clock_for(mut self, severity: &str, kind: ClockKind) -> Self {
+        self.clock_by_severity.push(severity, string(clock_name(kind)));
+        self
+    }
+
+    /// `target`: one target for every severity and channel (`"4h"`,
+    /// `"2bd"`, `"none"`).
+    pub fn target(mut self, target: &str) -> Self {
+        self.target = Some(string(target));
         self
     }
 
@@ -450,6 +585,133 @@ impl MetricSpec {
         }
         self
     }
+
+    /// The keys it sets, rendered.
+    fn keys(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if !self.clock_by_severity.is_empty() {
+            out.push(("clock", self.clock_by_severity.render()));
+        } else if let Some(clock) = &self.clock {
+            out.push(("clock", clock.clone()));
+        }
+        if let Some(target) = &self.target {
+            out.push(("target", target.clone()));
+        }
+        if !self.by_severity.is_empty() {
+            out.push(("by_severity", self.by_severity.render()));
+        }
+        if !self.by_channel.is_empty() {
+            out.push(("by_channel", self.by_channel.render()));
+        }
+        if !self.grid.is_empty() {
+            let mut grid = Inline::default();
+            for (severity, row) in &self.grid {
+                match row {
+                    GridRow::All(target) => grid.push(severity, string(target)),
+                    GridRow::ByChannel(cells) => grid.push(severity, cells.render()),
+                }
+            }
+            out.push(("grid", grid.render()));
+        }
+        out
+    }
+}
+
+impl RuleSpec {
+    /// A rule with id `id` (rules sharing an id are its dated versions).
+    pub fn new(id: &str) -> RuleSpec {
+        let mut keys = Inline::default();
+        keys.set("id", string(id));
+        RuleSpec {
+            keys,
+            when: Inline::default(),
+            attributes: Inline::default(),
+            metrics: Inline::default(),
+        }
+    }
+
+    /// `name`: its display name.
+    pub fn name(mut self, name: &str) -> Self {
+        self.keys.set("name", string(name));
+        self
+    }
+
+    /// `since`: the first date it is in force.
+    pub fn since(mut self, date: NaiveDate) -> Self {
+        self.keys.set("since", date.to_string());
+        self
+    }
+
+    /// `until`: the first date it is no longer in force.
+    pub fn until(mut self, date: NaiveDate) -> Self {
+        self.keys.set("until", date.to_string());
+        self
+    }
+
+    /// `when.severity`: any of these severities.
+    pub fn when_severities<'a>(mut self, ids: impl IntoIterator<Item = &'a str>) -> Self {
+        self.when.set("severity", strings(ids));
+        self
+    }
+
+    /// `when.channel`: any of these channels.
+    pub fn when_channels<'a>(mut self, ids: impl IntoIterator<Item = &'a str>) -> Self {
+        self.when.set("channel", strings(ids));
+        self
+    }
+
+    /// `when.region`: any of these regions.
+    pub fn when_regions<'a>(mut self, ids: impl IntoIterator<Item = &'a str>) -> Self {
+        self.when.set("region", strings(ids));
+        self
+    }
+
+    /// `when.attributes.<name>`: the ticket's attribute is any of `values`.
+    pub fn when_attribute<'a>(mut self, name: &str, values: impl IntoIterator<Item = &'a str>) -> Self {
+        self.attributes.set(name, strings(values));
+        self
+    }
+
+    /// `calendar`: `"24x7"` or a region id.
+    pub fn calendar(mut self, calendar: &str) -> Self {
+        self.keys.set("calendar", string(calendar));
+        self
+    }
+
+    /// `[rules.metrics.<id>]`: the rule's clock and targets for a metric.
+    pub fn metric(mut self, id: &str, targets: TargetSpec) -> Self {
+        let mut t = Inline::default();
+        for (key, value) in targets.keys() {
+            t.set(key, value);
+        }
+        self.metrics.set(id, t.render());
+        self
+    }
+
+    fn render(mut self) -> String {
+        if !self.attributes.is_empty() {
+            self.when.set("attributes", self.attributes.render());
+        }
+        if !self.when.is_empty() {
+            self.keys.set("when", self.when.render());
+        }
+        if !self.metrics.is_empty() {
+            self.keys.set("metrics", self.metrics.render());
+        }
+        self.keys.render()
+    }
+}
+
+/// A version's `since` and `until`, as TOML dates.
+fn dates(since: Option<NaiveDate>, until: Option<NaiveDate>) -> Inline {
+    let mut v = Inline::default();
+    if let Some(d) = since {
+        v.push("since", d.to_string());
+    }
+    if let Some(d) = until {
+        v.push("until", d.to_string());
+    }
+    v
 }
 
 fn clock_name(kind: ClockKind) -> &'static str {
@@ -515,6 +777,14 @@ struct Inline(Vec<(String, String)>);
 impl Inline {
     fn push(&mut self, key: &str, value: String) {
         self.0.push((key.to_string(), value));
+    }
+
+    /// Sets `key`, replacing an earlier value (a setter).
+    fn set(&mut self, key: &str, value: String) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value,
+            None => self.push(key, value),
+        }
     }
 
     fn is_empty(&self) -> bool {

@@ -20,7 +20,7 @@ mod triggers;
 mod zoned;
 
 #[cfg(feature = "toml")]
-pub use self::builder::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec};
+pub use self::builder::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec, RuleSpec, TargetSpec};
 pub use self::model::{
     Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
     TicketStatus,

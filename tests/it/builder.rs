@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use sla_deadline::{
     BUILT_IN_CODE, ClockKind, Cycles, DayMode, Event, EventKind, MetricSpec, OnReopen, Policy, PolicyBuilder,
-    RegionSpec, SeverityChange, evaluate,
+    RegionSpec, RuleSpec, SeverityChange, TargetSpec, evaluate,
 };
 use toml::{Spanned, Table, Value};
 
@@ -31,6 +31,54 @@ struct File {
     regions: BTreeMap<Spanned<String>, Table>,
     #[serde(default)]
     metrics: BTreeMap<Spanned<String>, Table>,
+    #[serde(default)]
+    rules: Vec<Table>,
+}
+
+/// A TOML date (`2027-01-01`).
+fn date(value: &Value) -> chrono::NaiveDate {
+    match value {
+        Value::Datetime(d) => d.to_string().parse().expect("a date"),
+        other => panic!("a date, not {other:?}"),
+    }
+}
+
+/// `since` and `until` of a dated version or rule.
+fn dates(t: &Table) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) {
+    (t.get("since").map(date), t.get("until").map(date))
+}
+
+/// Clock and targets in the usual forms; `skip` lists the other keys the
+/// table may hold.
+fn target_spec(t: &Table, skip: &[&str]) -> TargetSpec {
+    let mut spec = TargetSpec::new();
+    for (key, value) in t {
+        let cells = || value.as_table().expect("a table").iter();
+        spec = match key.as_str() {
+            k if skip.contains(&k) => spec,
+            "clock" => match value {
+                Value::String(k) => spec.clock(kind(k)),
+                Value::Table(by) => by.iter().fold(spec, |s, (sev, k)| {
+                    s.clock_for(sev, kind(k.as_str().expect("a kind")))
+                }),
+                other => panic!("clock {other:?}"),
+            },
+            "target" => spec.target(value.as_str().expect("a target")),
+            "by_severity" => cells().fold(spec, |s, (sev, v)| {
+                s.by_severity(sev, v.as_str().expect("a target"))
+            }),
+            "by_channel" => cells().fold(spec, |s, (c, v)| s.by_channel(c, v.as_str().expect("a target"))),
+            "grid" => cells().fold(spec, |s, (sev, row)| match row {
+                Value::String(target) => s.grid_row(sev, target),
+                Value::Table(by) => by
+                    .iter()
+                    .fold(s, |s, (c, v)| s.grid(sev, c, v.as_str().expect("a target"))),
+                other => panic!("grid row {other:?}"),
+            }),
+            other => panic!("targets: {other}"),
+        };
+    }
+    spec
 }
 
 fn in_file_order(map: &BTreeMap<Spanned<String>, Table>) -> Vec<(&str, &Table)> {
@@ -145,6 +193,25 @@ fn through_builder(toml_text: &str) -> PolicyBuilder {
                     .expect("a table")
                     .iter()
                     .fold(r, |r, (date, spans)| r.exception(date, list(spans))),
+                "versions" => value.as_array().expect("a list").iter().fold(r, |r, v| {
+                    let v = v.as_table().expect("a table");
+                    let (since, until) = dates(v);
+                    for key in v.keys() {
+                        assert!(
+                            ["since", "until", "hours"].contains(&key.as_str()),
+                            "regions.{id}.versions.{key}"
+                        );
+                    }
+                    let hours: Vec<(&str, Vec<&str>)> = v
+                        .get("hours")
+                        .and_then(Value::as_table)
+                        .expect("hours")
+                        .iter()
+                        .map(|(days, spans)| (days.as_str(), list(spans)))
+                        .collect();
+                    let hours: Vec<(&str, &[&str])> = hours.iter().map(|(d, s)| (*d, s.as_slice())).collect();
+                    r.version(since, until, &hours)
+                }),
                 other => panic!("regions.{id}.{other}"),
             };
         }
@@ -188,10 +255,47 @@ fn through_builder(toml_text: &str) -> PolicyBuilder {
                         .fold(m, |m, (c, v)| m.grid(s, c, v.as_str().expect("a target"))),
                     other => panic!("grid row {other:?}"),
                 }),
+                "versions" => value.as_array().expect("a list").iter().fold(m, |m, v| {
+                    let v = v.as_table().expect("a table");
+                    let (since, until) = dates(v);
+                    m.version(since, until, target_spec(v, &["since", "until"]))
+                }),
                 other => panic!("metrics.{id}.{other}"),
             };
         }
         b = b.metric(id, m);
+    }
+    for t in &file.rules {
+        let mut r = RuleSpec::new(text(t, "id").expect("a rule's id"));
+        for (key, value) in t {
+            r = match key.as_str() {
+                "id" => r,
+                "name" => r.name(value.as_str().expect("a name")),
+                "since" => r.since(date(value)),
+                "until" => r.until(date(value)),
+                "calendar" => r.calendar(value.as_str().expect("a calendar")),
+                "when" => value
+                    .as_table()
+                    .expect("a table")
+                    .iter()
+                    .fold(r, |r, (k, v)| match k.as_str() {
+                        "severity" => r.when_severities(list(v)),
+                        "channel" => r.when_channels(list(v)),
+                        "region" => r.when_regions(list(v)),
+                        "attributes" => v
+                            .as_table()
+                            .expect("a table")
+                            .iter()
+                            .fold(r, |r, (name, values)| r.when_attribute(name, list(values))),
+                        other => panic!("rules.when.{other}"),
+                    }),
+                "metrics" => value.as_table().expect("a table").iter().fold(r, |r, (m, t)| {
+                    r.metric(m, target_spec(t.as_table().expect("a table"), &[]))
+                }),
+                other => panic!("rules.{other}"),
+            };
+        }
+        b = b.rule(r);
     }
     b
 }
@@ -199,7 +303,7 @@ fn through_builder(toml_text: &str) -> PolicyBuilder {
 /// The built-in policies and the example desks (statuses, repeating
 /// cycles, per-severity clocks; a follow-the-sun union), by the path
 /// `Policy::load` takes.
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 5] = [
     ("ol-care", include_str!("../../policies/ol-care.toml")),
     ("e3k-odoo", include_str!("../../policies/e3k-odoo.toml")),
     (
@@ -209,6 +313,10 @@ const FILES: [(&str, &str); 4] = [
     (
         "policies/examples/follow-the-sun.toml",
         include_str!("../../policies/examples/follow-the-sun.toml"),
+    ),
+    (
+        "policies/examples/saas-tiers.toml",
+        include_str!("../../policies/examples/saas-tiers.toml"),
     ),
 ];
 
@@ -366,4 +474,60 @@ fn builder_errors_are_the_policy_files_errors_located_by_key() {
     assert_eq!(policy.metric("first_response").expect("metric").name(), odd);
     let e = err(Policy::builder("bad id!", "x", "x"));
     assert!(e.contains("policy.id"), "{e}");
+}
+
+#[test]
+fn rules_and_versions_built_in_code_give_the_files_errors() {
+    let base = || {
+        Policy::builder("acme", "Acme", "Acme")
+            .region(
+                "hq",
+                RegionSpec::new("Europe/Paris")
+                    .holidays([])
+                    .version(None, "2027-01-01".parse().ok(), &[("mon-fri", &["09:00-17:00"])])
+                    .version("2027-02-01".parse().ok(), None, &[("mon-fri", &["08:00-17:00"])]),
+            )
+            .severity("high", "High", "")
+            .channel("email", "Email")
+            .metric(
+                "first_response",
+                MetricSpec::new(ClockKind::Business)
+                    .start(["created"])
+                    .stop(["responded"])
+                    .target("4h"),
+            )
+    };
+    let err = base().build().expect_err("a gap").to_string();
+    assert_eq!(
+        err,
+        "policy built in code: regions.hq.versions[1].since: version 1 starts 2027-02-01, after version 0 ends (2027-01-01): no version is in force in between; expected since = 2027-01-01"
+    );
+    let err = Policy::builder("acme", "Acme", "Acme")
+        .region(
+            "hq",
+            RegionSpec::new("Europe/Paris")
+                .hours("mon-fri", ["09:00-17:00"])
+                .holidays([]),
+        )
+        .severity("high", "High", "")
+        .channel("email", "Email")
+        .metric(
+            "first_response",
+            MetricSpec::new(ClockKind::Business)
+                .start(["created"])
+                .stop(["responded"])
+                .target("4h"),
+        )
+        .rule(
+            RuleSpec::new("vip")
+                .when_attribute("tier", ["vip"])
+                .metric("nope", TargetSpec::new().target("1h")),
+        )
+        .build()
+        .expect_err("unknown metric")
+        .to_string();
+    assert_eq!(
+        err,
+        "policy built in code: rules[0].metrics.nope: unknown metric \"nope\": expected one of first_response"
+    );
 }

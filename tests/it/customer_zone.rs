@@ -111,7 +111,13 @@ fn a_half_hour_offset_across_a_weekend() {
     // Friday 2026-11-27 16:00 in Kolkata (10:30 UTC): 1h today, 2h30 on
     // Saturday 10:00-12:30, so 6h ends Monday 11:30 IST = 06:00 UTC.
     let t = "2026-11-27T10:30:00Z".parse().expect("instant");
-    let r = evaluate(&customer, "standard", &[created(t, "P2", Some("Asia/Kolkata"))], None).expect("report");
+    let r = evaluate(
+        &customer,
+        "standard",
+        &[created(t, "P2", Some("Asia/Kolkata"))],
+        None,
+    )
+    .expect("report");
     let fr = r.metric("first_response").expect("metric");
     assert_eq!(fr.due_at, Some("2026-11-30T06:00:00Z".parse().expect("instant")));
     assert_eq!(
@@ -127,7 +133,13 @@ fn dated_exceptions_are_the_customers_dates() {
     // 11:00 on the 24th (02:00 UTC) with 90 min has 1h that day, then
     // the 26th (Saturday 10:00) 30 min -> 10:30 JST.
     let t = "2026-12-24T02:00:00Z".parse().expect("instant");
-    let r = evaluate(&customer, "standard", &[created(t, "P1", Some("Asia/Tokyo"))], None).expect("report");
+    let r = evaluate(
+        &customer,
+        "standard",
+        &[created(t, "P1", Some("Asia/Tokyo"))],
+        None,
+    )
+    .expect("report");
     let fr = r.metric("first_response").expect("metric");
     assert_eq!(
         fr.due_customer.map(|d| d.to_rfc3339()).as_deref(),
@@ -143,7 +155,13 @@ fn spring_forward_in_the_customers_zone() {
     // (19:30 UTC) + 6h = 1h Friday + 2h30 Saturday (UTC-3:30) + 2h30
     // Monday (UTC-2:30) -> Monday 11:30 NDT = 14:00 UTC.
     let t = "2026-03-06T19:30:00Z".parse().expect("instant");
-    let r = evaluate(&customer, "standard", &[created(t, "P2", Some("America/St_Johns"))], None).expect("report");
+    let r = evaluate(
+        &customer,
+        "standard",
+        &[created(t, "P2", Some("America/St_Johns"))],
+        None,
+    )
+    .expect("report");
     let fr = r.metric("first_response").expect("metric");
     assert_eq!(fr.due_at, Some("2026-03-09T14:00:00Z".parse().expect("instant")));
     assert_eq!(
@@ -162,7 +180,10 @@ fn a_customer_zone_region_needs_the_tickets_zone() {
         "event 0 (created): region standard counts its hours in the customer's zone: expected a customer_zone in the created event, such as \"Asia/Tokyo\""
     );
     let err = evaluate(&customer, "standard", &[created(t, "P2", Some("EST"))], None).expect_err("bad zone");
-    assert!(err.to_string().starts_with("event 0 (created): customer_zone: "), "{err}");
+    assert!(
+        err.to_string().starts_with("event 0 (created): customer_zone: "),
+        "{err}"
+    );
     assert!(err.to_string().contains("America/New_York"), "{err}");
 }
 
@@ -175,8 +196,14 @@ fn a_fixed_region_reports_the_customers_time_too() {
     assert_eq!(r.customer_timezone.as_deref(), Some("America/Toronto"));
     let fr = r.metric("first_response").expect("metric");
     // 10:00 Paris + 90 min = 11:30 Paris = 05:30 Toronto.
-    assert_eq!(fr.due_local.map(|d| d.to_rfc3339()).as_deref(), Some("2026-11-23T11:30:00+01:00"));
-    assert_eq!(fr.due_customer.map(|d| d.to_rfc3339()).as_deref(), Some("2026-11-23T05:30:00-05:00"));
+    assert_eq!(
+        fr.due_local.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2026-11-23T11:30:00+01:00")
+    );
+    assert_eq!(
+        fr.due_customer.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2026-11-23T05:30:00-05:00")
+    );
     // Without a customer zone the report has no customer fields at all.
     let r = evaluate(&p, "fixed", &[created(t, "P1", None)], None).expect("report");
     let json = serde_json::to_string(&r).expect("json");
@@ -207,9 +234,16 @@ fn customer_zone_keys_are_checked_when_the_policy_loads() {
             "[policy]\nid = \"x\"\nname = \"x\"\nvendor = \"x\"\n[regions.a]\nzone = \"customer\"\nhours = {{ mon-fri = [\"09:00-17:00\"] }}\nholidays = []\n{region}\n[severities.P1]\n[channels.email]\n[metrics.m]\nclock = \"business\"\nstart = [\"created\"]\nstop = [\"resolved\"]\ntarget = \"1h\"\n"
         )
     };
-    let err = |text: &str| Policy::from_toml_str(text, "c.toml").map(|_| ()).expect_err("refused").to_string();
+    let err = |text: &str| {
+        Policy::from_toml_str(text, "c.toml")
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string()
+    };
     assert_eq!(
-        Policy::from_toml_str(&base(""), "c.toml").map(|_| ()).map_err(|e| e.to_string()),
+        Policy::from_toml_str(&base(""), "c.toml")
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         Ok(())
     );
     assert_eq!(
@@ -226,11 +260,30 @@ fn customer_zone_keys_are_checked_when_the_policy_loads() {
 fn a_ticket_changing_zone_at_every_event_stays_bounded() {
     let p = policy("customer");
     let zones = [
-        "Asia/Tokyo", "Europe/London", "America/Toronto", "Asia/Kolkata", "Europe/Paris", "Africa/Lagos",
-        "America/Lima", "Asia/Dubai", "Asia/Seoul", "Europe/Madrid", "America/Chicago", "Asia/Manila",
-        "Europe/Rome", "America/Denver", "Asia/Bangkok", "Europe/Oslo", "America/Bogota", "Asia/Jakarta",
+        "Asia/Tokyo",
+        "Europe/London",
+        "America/Toronto",
+        "Asia/Kolkata",
+        "Europe/Paris",
+        "Africa/Lagos",
+        "America/Lima",
+        "Asia/Dubai",
+        "Asia/Seoul",
+        "Europe/Madrid",
+        "America/Chicago",
+        "Asia/Manila",
+        "Europe/Rome",
+        "America/Denver",
+        "Asia/Bangkok",
+        "Europe/Oslo",
+        "America/Bogota",
+        "Asia/Jakarta",
     ];
-    let mut events = vec![created("2026-11-23T08:00:00Z".parse().expect("instant"), "P2", Some("UTC"))];
+    let mut events = vec![created(
+        "2026-11-23T08:00:00Z".parse().expect("instant"),
+        "P2",
+        Some("UTC"),
+    )];
     // Two zones in turn, 4 000 times: the ticket reuses its two calendars.
     for i in 0..4000 {
         events.push(Event::new(
@@ -246,20 +299,26 @@ fn a_ticket_changing_zone_at_every_event_stays_bounded() {
     assert_eq!(r.timezone, "Europe/London");
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     // Eighteen zones: past sixteen calendars the ticket is refused.
-    let events: Vec<Event> = std::iter::once(created("2026-11-23T08:00:00Z".parse().expect("instant"), "P2", Some("UTC")))
-        .chain(zones.iter().enumerate().map(|(i, z)| {
-            Event::new(
-                "2026-11-23T08:00:00Z".parse::<DateTime<Utc>>().expect("instant") + TimeDelta::minutes(i as i64 + 1),
-                EventKind::AttributesChanged {
-                    attributes: Default::default(),
-                    customer_zone: Some(z.to_string()),
-                },
-            )
-        }))
-        .collect();
+    let events: Vec<Event> = std::iter::once(created(
+        "2026-11-23T08:00:00Z".parse().expect("instant"),
+        "P2",
+        Some("UTC"),
+    ))
+    .chain(zones.iter().enumerate().map(|(i, z)| {
+        Event::new(
+            "2026-11-23T08:00:00Z".parse::<DateTime<Utc>>().expect("instant")
+                + TimeDelta::minutes(i as i64 + 1),
+            EventKind::AttributesChanged {
+                attributes: Default::default(),
+                customer_zone: Some(z.to_string()),
+            },
+        )
+    }))
+    .collect();
     let err = evaluate(&p, "standard", &events, None).expect_err("too many calendars");
     assert!(
-        err.to_string().contains("calendars one ticket counts in (customer zones and rule calendars)"),
+        err.to_string()
+            .contains("calendars one ticket counts in (customer zones and rule calendars)"),
         "{err}"
     );
 }

@@ -6,6 +6,7 @@ mod cases;
 #[cfg(feature = "cli")]
 mod cli;
 mod clocks;
+mod customer_zone;
 mod embedding;
 mod engine;
 #[path = "../harness/mod.rs"]
@@ -15,9 +16,8 @@ mod hostile;
 mod hostile2;
 mod overnight;
 mod policy;
-mod union;
 mod rules;
-mod customer_zone;
+mod union;
 mod versions;
 
 /// The days of the week, Monday first, for the test modules.

@@ -143,7 +143,12 @@ fn the_explanation_says_which_rule_and_why() {
     let r = evaluate(
         &policy,
         "toronto",
-        &[created("2026-11-23T15:00:00Z", "P1", "email", &[("tier", "premium")])],
+        &[created(
+            "2026-11-23T15:00:00Z",
+            "P1",
+            "email",
+            &[("tier", "premium")],
+        )],
         None,
     )
     .expect("report");
@@ -153,12 +158,17 @@ fn the_explanation_says_which_rule_and_why() {
         "rule premium-p1 (Premium critical) applies: tier = premium, severity P1"
     );
     assert!(
-        fr.iter().any(|l| l.starts_with("rule premium-p1 (P1, email): target 15m")),
+        fr.iter()
+            .any(|l| l.starts_with("rule premium-p1 (P1, email): target 15m")),
         "{fr:#?}"
     );
     // A metric the rule leaves alone keeps the policy's target, and says so.
     let res = lines(&r, "resolution");
-    assert!(res.iter().any(|l| l.starts_with("policy (P1, email): target 1bd")), "{res:#?}");
+    assert!(
+        res.iter()
+            .any(|l| l.starts_with("policy (P1, email): target 1bd")),
+        "{res:#?}"
+    );
     // The rule is in the JSON report, and reads back.
     let json = serde_json::to_string(&r).expect("json");
     assert!(json.contains(r#""rule":"premium-p1""#));
@@ -173,7 +183,12 @@ fn a_partial_override_keeps_the_other_cells() {
     let r = evaluate(
         &policy,
         "toronto",
-        &[created("2026-11-23T15:00:00Z", "P3", "phone", &[("tier", "premium")])],
+        &[created(
+            "2026-11-23T15:00:00Z",
+            "P3",
+            "phone",
+            &[("tier", "premium")],
+        )],
         None,
     )
     .expect("report");
@@ -199,7 +214,10 @@ target = "2h"
             .rule
     };
     let acme = [("tier", "gold"), ("org", "acme")];
-    assert_eq!(rule("toronto", "P1", "phone", &acme).as_deref(), Some("acme-phone"));
+    assert_eq!(
+        rule("toronto", "P1", "phone", &acme).as_deref(),
+        Some("acme-phone")
+    );
     assert_eq!(
         rule("toronto", "P2", "phone", &[("tier", "platinum"), ("org", "acme")]).as_deref(),
         Some("acme-phone")
@@ -207,7 +225,11 @@ target = "2h"
     assert_eq!(rule("toronto", "P3", "phone", &acme), None, "severity");
     assert_eq!(rule("toronto", "P1", "email", &acme), None, "channel");
     assert_eq!(rule("london", "P1", "phone", &acme), None, "region");
-    assert_eq!(rule("toronto", "P1", "phone", &[("tier", "gold")]), None, "org missing");
+    assert_eq!(
+        rule("toronto", "P1", "phone", &[("tier", "gold")]),
+        None,
+        "org missing"
+    );
     assert_eq!(
         rule("toronto", "P1", "phone", &[("tier", "silver"), ("org", "acme")]),
         None,
@@ -285,7 +307,11 @@ when = { attributes = { team = "emea" } }
 calendar = "london"
 "#;
     let policy = desk(rules, "recompute");
-    for t in ["2026-11-23T15:00:00Z", "2026-11-27T21:00:00Z", "2026-03-27T17:30:00Z"] {
+    for t in [
+        "2026-11-23T15:00:00Z",
+        "2026-11-27T21:00:00Z",
+        "2026-03-27T17:30:00Z",
+    ] {
         for sev in ["P1", "P2", "P3"] {
             let routed = evaluate(
                 &policy,
@@ -294,8 +320,7 @@ calendar = "london"
                 None,
             )
             .expect("report");
-            let london = evaluate(&policy, "london", &[created(t, sev, "email", &[])], None)
-                .expect("report");
+            let london = evaluate(&policy, "london", &[created(t, sev, "email", &[])], None).expect("report");
             assert_eq!(routed.timezone, "Europe/London");
             for m in ["first_response", "resolution"] {
                 assert_eq!(due(&routed, m), due(&london, m), "{t} {sev} {m}");
@@ -400,8 +425,13 @@ fn attributes_changed_restarts_under_restart() {
 fn attributes_that_no_rule_reads_change_nothing() {
     let policy = desk(PREMIUM, "recompute");
     let base = r#"{"at": "2026-11-23T15:00:00Z", "type": "created", "severity": "P2", "channel": "email"}"#;
-    let plain = evaluate(&policy, "toronto", &events(&format!("[{base}]")), Some(at("2026-11-23T17:00:00Z")))
-        .expect("report");
+    let plain = evaluate(
+        &policy,
+        "toronto",
+        &events(&format!("[{base}]")),
+        Some(at("2026-11-23T17:00:00Z")),
+    )
+    .expect("report");
     let with = evaluate(
         &policy,
         "toronto",
@@ -617,9 +647,17 @@ fn rules_sharing_an_id_are_dated_versions_end_to_end() {
         "{got}"
     );
     let overlap = "[[rules]]\nid = \"a\"\nuntil = 2027-02-01\ncalendar = \"24x7\"\n[[rules]]\nid = \"a\"\nsince = 2027-01-01\ncalendar = \"24x7\"\n";
-    assert!(load_err(overlap).contains("the versions overlap"), "{}", load_err(overlap));
+    assert!(
+        load_err(overlap).contains("the versions overlap"),
+        "{}",
+        load_err(overlap)
+    );
     let open = "[[rules]]\nid = \"a\"\ncalendar = \"24x7\"\n[[rules]]\nid = \"a\"\nsince = 2027-01-01\ncalendar = \"24x7\"\n";
-    assert!(load_err(open).contains("overlaps version 0"), "{}", load_err(open));
+    assert!(
+        load_err(open).contains("overlaps version 0"),
+        "{}",
+        load_err(open)
+    );
     // A single dated rule is a window, not a version list.
     let window = "[[rules]]\nid = \"a\"\nsince = 2026-12-24\nuntil = 2027-01-02\ncalendar = \"24x7\"\n";
     assert_eq!(load_err(window), "loaded");
@@ -639,8 +677,9 @@ fn attributes_are_read_strictly() {
     );
     assert_eq!(read(&json).expect("reads back"), ok);
     // Without attributes the JSON is as before.
-    let plain = read(r#"{"at": "2026-11-23T09:00:00Z", "type": "created", "severity": "P1", "channel": "email"}"#)
-        .expect("reads");
+    let plain =
+        read(r#"{"at": "2026-11-23T09:00:00Z", "type": "created", "severity": "P1", "channel": "email"}"#)
+            .expect("reads");
     assert_eq!(
         serde_json::to_string(&plain).expect("writes"),
         r#"{"at":"2026-11-23T09:00:00Z","type":"created","severity":"P1","channel":"email"}"#

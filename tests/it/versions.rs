@@ -106,7 +106,13 @@ fn a_ticket_keeps_the_version_in_force_at_its_creation() {
             assert_eq!(a.metrics, b.metrics, "{t} {sev}");
         }
     }
-    let r = evaluate(&versioned, "toronto", &[created("2026-12-31T21:00:00Z", "P2")], None).expect("report");
+    let r = evaluate(
+        &versioned,
+        "toronto",
+        &[created("2026-12-31T21:00:00Z", "P2")],
+        None,
+    )
+    .expect("report");
     assert_eq!(
         r.versions,
         [
@@ -114,7 +120,13 @@ fn a_ticket_keeps_the_version_in_force_at_its_creation() {
             "metrics.resolution.versions: until 2027-01-01"
         ]
     );
-    let r = evaluate(&versioned, "toronto", &[created("2027-01-05T21:00:00Z", "P2")], None).expect("report");
+    let r = evaluate(
+        &versioned,
+        "toronto",
+        &[created("2027-01-05T21:00:00Z", "P2")],
+        None,
+    )
+    .expect("report");
     assert_eq!(
         r.versions,
         [
@@ -143,13 +155,20 @@ fn a_union_takes_its_members_versions() {
     };
     let london = site("Europe/London", "09:00-17:00");
     for (i, hours) in ["09:00-17:00", "08:00-18:00"].into_iter().enumerate() {
-        let expected =
-            Calendar::union("UTC".parse().expect("UTC"), &[site("America/Toronto", hours), london.clone()]).expect("union");
+        let expected = Calendar::union(
+            "UTC".parse().expect("UTC"),
+            &[site("America/Toronto", hours), london.clone()],
+        )
+        .expect("union");
         let (_, got) = both.calendars().nth(i).expect("version");
         for t in ["2026-11-23T00:00:00Z", "2027-03-09T00:00:00Z"] {
             let a = at(t);
             let b = a + chrono::TimeDelta::days(20);
-            assert_eq!(got.business_time_between(a, b).ok(), expected.business_time_between(a, b).ok(), "{i} {t}");
+            assert_eq!(
+                got.business_time_between(a, b).ok(),
+                expected.business_time_between(a, b).ok(),
+                "{i} {t}"
+            );
         }
     }
     // A ticket in the union created in 2027 counts Toronto's new hours:
@@ -180,35 +199,69 @@ fn versions_must_run_end_to_end() {
         gap,
         "v.toml: line 13, column 1: regions.toronto.versions[1].since: version 1 starts 2027-02-01, after version 0 ends (2027-01-01): no version is in force in between; expected since = 2027-01-01"
     );
-    let overlap = swap("until = 2027-01-01\nby_severity", "until = 2027-03-01\nby_severity");
+    let overlap = swap(
+        "until = 2027-01-01\nby_severity",
+        "until = 2027-03-01\nby_severity",
+    );
     assert!(
         overlap.contains("metrics.resolution.versions[1].since: version 1 starts 2027-01-01, before version 0 ends (2027-03-01): the versions overlap"),
         "{overlap}"
     );
-    let first = swap("until = 2027-01-01\nhours", "since = 2026-01-01\nuntil = 2027-01-01\nhours");
+    let first = swap(
+        "until = 2027-01-01\nhours",
+        "since = 2026-01-01\nuntil = 2027-01-01\nhours",
+    );
     assert!(
-        first.contains("regions.toronto.versions[0].since: the first version starts 2026-01-01: expected no `since`"),
+        first.contains(
+            "regions.toronto.versions[0].since: the first version starts 2026-01-01: expected no `since`"
+        ),
         "{first}"
     );
-    let last = swap("since = 2027-01-01\nby_severity", "since = 2027-01-01\nuntil = 2028-01-01\nby_severity");
+    let last = swap(
+        "since = 2027-01-01\nby_severity",
+        "since = 2027-01-01\nuntil = 2028-01-01\nby_severity",
+    );
     assert!(
-        last.contains("metrics.resolution.versions[1].until: the last version ends 2028-01-01: expected no `until`"),
+        last.contains(
+            "metrics.resolution.versions[1].until: the last version ends 2028-01-01: expected no `until`"
+        ),
         "{last}"
     );
-    let both = swap("holidays = []\n[[regions.toronto", "holidays = []\nhours = { mon = [\"09:00-10:00\"] }\n[[regions.toronto");
+    let both = swap(
+        "holidays = []\n[[regions.toronto",
+        "holidays = []\nhours = { mon = [\"09:00-10:00\"] }\n[[regions.toronto",
+    );
     assert!(
         both.contains("regions.toronto.hours: hours given both by `hours` and by `versions`"),
         "{both}"
     );
-    let targets_both = swap("stop = [\"resolved\"]\n[[metrics", "stop = [\"resolved\"]\ntarget = \"1h\"\n[[metrics");
+    let targets_both = swap(
+        "stop = [\"resolved\"]\n[[metrics",
+        "stop = [\"resolved\"]\ntarget = \"1h\"\n[[metrics",
+    );
     assert!(
         targets_both.contains("metrics.resolution.target: targets given both by `target` and by `versions`"),
         "{targets_both}"
     );
-    let no_hours = swap("since = 2027-01-01\nhours = { mon-fri = [\"08:00-18:00\"] }", "since = 2027-01-01");
-    assert!(no_hours.contains("regions.toronto.versions[1].hours: missing key `hours`"), "{no_hours}");
-    let gap_targets = swap("until = 2027-01-01\nby_severity", "until = 2026-12-01\nby_severity");
-    assert!(gap_targets.contains("no version is in force in between"), "{gap_targets}");
+    let no_hours = swap(
+        "since = 2027-01-01\nhours = { mon-fri = [\"08:00-18:00\"] }",
+        "since = 2027-01-01",
+    );
+    assert!(
+        no_hours.contains("regions.toronto.versions[1].hours: missing key `hours`"),
+        "{no_hours}"
+    );
+    let gap_targets = swap(
+        "until = 2027-01-01\nby_severity",
+        "until = 2026-12-01\nby_severity",
+    );
+    assert!(
+        gap_targets.contains("no version is in force in between"),
+        "{gap_targets}"
+    );
     let undated = swap("since = 2027-01-01\nby_severity", "by_severity");
-    assert!(undated.contains("metrics.resolution.versions[1]: version 1 (always) overlaps version 0"), "{undated}");
+    assert!(
+        undated.contains("metrics.resolution.versions[1]: version 1 (always) overlaps version 0"),
+        "{undated}"
+    );
 }
