@@ -183,6 +183,9 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         .iter()
         .fold(Triggers::default(), |all, m| all.union(m.lists.all()));
     let names = SharedIds::of(&severities, &channels);
+    let dated = regions.iter().any(|r| r.calendars.is_versioned())
+        || metrics.iter().any(|m| m.grids.is_versioned())
+        || rules.iter().any(|r| !r.in_force.is_always());
     Ok(Policy(Arc::new(Parts {
         id: id.into_inner(),
         name: name.into_inner(),
@@ -196,6 +199,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         rules,
         options,
         zoned: Default::default(),
+        dated,
         listed,
         names,
     })))

@@ -46,6 +46,9 @@ pub(crate) struct Parts {
     pub(crate) options: Options,
     /// Calendars compiled for tickets (customer zones, 24x7), kept.
     pub(crate) zoned: Zoned,
+    /// Some region's hours, metric's targets or rule has dates: tickets
+    /// then need their creation date.
+    pub(crate) dated: bool,
     /// Every trigger some metric lists: `customer_replied` outside a wait is
     /// a customer message, not a redundant event, when it is in here.
     pub(crate) listed: Triggers,

@@ -383,7 +383,7 @@ impl<'p> Fold<'p> {
             }
         }
         let target = self.policy.metrics()[m]
-            .target_in(self.setting.targets[m], s, c)
+            .target_in(self.setting.target_version(m), s, c)
             .cloned()
             .unwrap_or_else(WrittenTarget::none);
         (target, None)

@@ -67,6 +67,15 @@ impl Setting {
         facts: &Facts,
     ) -> Result<Setting, NoCustomerZone> {
         let zone = ticket_zone(policy, region, facts)?;
+        // Most policies date nothing: skip the local date (a zone lookup)
+        // and the versions (an allocation) a report would not read.
+        if !policy.0.dated {
+            return Ok(Setting {
+                region,
+                date: NaiveDate::MIN,
+                targets: Vec::new(),
+            });
+        }
         let date = zone.naive_local(t).map_or(NaiveDate::MIN, |local| local.date());
         let targets = policy.metrics().iter().map(|m| m.grids.index_on(date)).collect();
         Ok(Setting {
@@ -76,10 +85,18 @@ impl Setting {
         })
     }
 
+    /// The version of metric `m`'s targets in force.
+    pub(crate) fn target_version(&self, m: usize) -> usize {
+        self.targets.get(m).copied().unwrap_or(0)
+    }
+
     /// The dated versions in force, as `metrics.resolution: since 2027-01-01`
     /// lines (none for a policy without versions).
     pub(crate) fn versions(&self, policy: &Policy, terms: &Terms) -> Vec<String> {
         let mut out = Vec::new();
+        if !policy.0.dated {
+            return out;
+        }
         if let Source::Region { region, version, .. } = terms.source {
             let r = &policy.regions()[region];
             if r.calendars.is_versioned() {
@@ -95,7 +112,7 @@ impl Setting {
                 out.push(format!(
                     "metrics.{}.versions: {}",
                     metric.id(),
-                    metric.grids.0[self.targets[m]].0
+                    metric.grids.0[self.target_version(m)].0
                 ));
             }
         }

@@ -97,6 +97,7 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
         }],
         rules: Vec::new(),
         zoned: Default::default(),
+        dated: false,
         names: SharedIds::of(
             &[sev("P1"), sev("P2"), sev("P3"), sev("P4")],
             &[chan("phone"), chan("email"), chan("web")],
