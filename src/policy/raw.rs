@@ -42,8 +42,45 @@ pub(crate) struct RawPolicy {
     pub(crate) options: Option<Spanned<RawOptions>>,
 }
 
-/// A date written as a TOML local date (`since = 2027-01-01`).
-pub(crate) type RawDate = Spanned<toml::value::Datetime>;
+/// A date: a TOML local date (`since = 2027-01-01`) or the same text
+/// quoted; `load` checks it is a date and nothing more.
+pub(crate) type RawDate = Spanned<DateText>;
+
+/// The text of a date value, as written.
+#[derive(Debug)]
+pub(crate) struct DateText(pub(crate) String);
+
+impl<'de> Deserialize<'de> for DateText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<DateText, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DateText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date such as 2027-01-01")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DateText, E> {
+                Ok(DateText(v.to_string()))
+            }
+            // toml hands a date or date-time over as a one-entry map.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DateText, A::Error> {
+                let Some((_, text)) = map.next_entry::<IgnoredKey, String>()? else {
+                    return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+                };
+                Ok(DateText(text))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A map key whose text does not matter.
+struct IgnoredKey;
+
+impl<'de> Deserialize<'de> for IgnoredKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<IgnoredKey, D::Error> {
+        de::IgnoredAny::deserialize(d).map(|_| IgnoredKey)
+    }
+}
 
 /// `[[rules]]`: an SLA rule.
 #[derive(Debug, Deserialize)]
@@ -413,7 +450,7 @@ fn in_policy_terms(message: &str, path: &str) -> String {
         (Some((_, one)), _) if item => one,
         (Some((whole, _)), _) => whole,
         (None, ["metrics", _, "pauses_while_waiting"]) => "true or false",
-        (None, [.., "since" | "until"]) => "a date such as 2027-01-01 (unquoted)",
+        (None, [.., "since" | "until"]) => "a date such as 2027-01-01",
         (None, ["rules", ..] | [_, _, "versions", ..]) if wanted == "a sequence" => "a list",
         (
             None,

@@ -609,12 +609,16 @@ fn rule_mistakes_are_located() {
             "rules[0].metrics.first_response.by_severity: targets given both by `target` and by `by_severity`",
         ),
         (
-            "[[rules]]\nid = \"a\"\nsince = \"2027-01-01\"\ncalendar = \"24x7\"\n",
-            "rules[0].since: invalid type: string \"2027-01-01\", expected a date such as 2027-01-01 (unquoted)",
+            "[[rules]]\nid = \"a\"\nsince = \"next year\"\ncalendar = \"24x7\"\n",
+            "rules[0].since: \"next year\" is not a date: expected a date such as 2027-01-01, without a time",
         ),
         (
             "[[rules]]\nid = \"a\"\nsince = 2027-01-01T09:00:00\ncalendar = \"24x7\"\n",
-            "rules[0].since: 2027-01-01T09:00:00 is not a date: expected a date such as 2027-01-01, without a time",
+            "rules[0].since: \"2027-01-01T09:00:00\" is not a date: expected a date such as 2027-01-01, without a time",
+        ),
+        (
+            "[[rules]]\nid = \"a\"\nsince = 2027\ncalendar = \"24x7\"\n",
+            "rules[0].since: invalid type: integer `2027`, expected a date such as 2027-01-01",
         ),
         (
             "[[rules]]\nid = \"a\"\nsince = 2027-01-01\nuntil = 2027-01-01\ncalendar = \"24x7\"\n",
@@ -661,6 +665,9 @@ fn rules_sharing_an_id_are_dated_versions_end_to_end() {
     // A single dated rule is a window, not a version list.
     let window = "[[rules]]\nid = \"a\"\nsince = 2026-12-24\nuntil = 2027-01-02\ncalendar = \"24x7\"\n";
     assert_eq!(load_err(window), "loaded");
+    // Quoted dates read the same.
+    let quoted = "[[rules]]\nid = \"a\"\nuntil = \"2027-01-01\"\ncalendar = \"24x7\"\n[[rules]]\nid = \"a\"\nsince = 2027-01-01\ncalendar = \"24x7\"\n";
+    assert_eq!(load_err(quoted), "loaded");
 }
 
 #[test]

@@ -45,23 +45,22 @@ pub(super) fn in_force(
     })
 }
 
-/// A TOML local date (`2027-01-01`, unquoted).
+/// A date, `2027-01-01` (a TOML local date, or the same text quoted).
 fn date(ctx: &Ctx<'_>, path: &str, raw: &RawDate) -> Result<NaiveDate> {
-    let d = raw.get_ref();
-    let bad = || {
-        ctx.err(
-            path,
-            raw.span(),
-            format!("{d} is not a date: expected a date such as 2027-01-01, without a time"),
-        )
-    };
-    match (d.date, d.time, d.offset) {
-        (Some(day), None, None) => {
-            NaiveDate::from_ymd_opt(i32::from(day.year), u32::from(day.month), u32::from(day.day))
-                .ok_or_else(bad)
-        }
-        _ => Err(bad()),
-    }
+    let text = &raw.get_ref().0;
+    let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    ok.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| {
+            ctx.err(
+                path,
+                raw.span(),
+                format!(
+                    "{:?} is not a date: expected a date such as 2027-01-01, without a time",
+                    crate::input::shorten_plain(text, 40)
+                ),
+            )
+        })
 }
 
 /// Dated versions in file order must run end to end: each one's `until` is
