@@ -193,6 +193,58 @@ fn due_prints_the_new_ticket_report() {
 }
 
 #[test]
+fn due_takes_attributes_and_the_customers_zone() {
+    let args = [
+        "--policy",
+        "policies/examples/saas-tiers.toml",
+        "--region",
+        "customer",
+        "--severity",
+        "P2",
+        "--channel",
+        "email",
+        "--at",
+        "2026-12-01T10:00:00Z",
+        "--attribute",
+        "tier=premium",
+        "--customer-zone",
+        "Asia/Kolkata",
+    ];
+    let out = run("due", &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("rule: premium"), "{table}");
+    assert!(
+        table.contains("due in the customer's zone (Asia/Kolkata):"),
+        "{table}"
+    );
+    assert!(
+        table.contains("first_response   2026-12-01T17:30:00+05:30"),
+        "{table}"
+    );
+    let mut json = args.to_vec();
+    json.push("--json");
+    let report = stdout_json(&run("due", &json));
+    assert_eq!(report["rule"], "premium");
+    assert_eq!(report["metrics"][0]["due_customer"], "2026-12-01T17:30:00+05:30");
+    // No '=' in an attribute, and no customer zone for a customer region.
+    let out = run("due", &[&args[..12], &["--attribute", "premium"]].concat());
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--attribute \"premium\" has no '='"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run("due", &args[..12]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("expected a customer_zone in the created event"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn bad_invocations_fail_with_a_message_that_says_what_to_do() {
     let base = ["--policy", "ol-care", "--severity", "P1", "--channel", "phone"];
     let with = |extra: &[&'static str]| -> Vec<&'static str> {
