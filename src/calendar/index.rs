@@ -150,6 +150,7 @@ impl Index {
 
     /// Index of the first interval that ends after `t` (`ivals.len()` if
     /// none). `t` must lie in `[lo, hi]`.
+    #[inline]
     pub(crate) fn locate(&self, t: i64) -> usize {
         let b = ((t - self.lo) / DAY_S) as usize;
         let mut i = self.buckets.get(b).map_or(self.ivals.len(), |&i| i as usize);
@@ -160,6 +161,7 @@ impl Index {
     }
 
     /// B(t) for `t` in `[lo, hi]`.
+    #[inline]
     pub(crate) fn b(&self, t: i64) -> i64 {
         let i = self.locate(t);
         match self.ivals.get(i) {

@@ -420,6 +420,7 @@ impl Calendar {
         &self.spec
     }
 
+    #[inline]
     fn check(&self, t: i64, what: &str) -> Result<()> {
         self.index.check(t, || what.to_string(), self.horizon())
     }
@@ -434,6 +435,7 @@ impl Calendar {
     }
 
     /// B(t) in seconds since the horizon's start.
+    #[inline]
     pub(crate) fn position(&self, t: i64) -> Result<i64> {
         self.check(t, "business position")?;
         Ok(self.index.b(t))
@@ -633,6 +635,57 @@ impl Calendar {
     /// ```
     pub fn add_business_days(&self, t: DateTime<Utc>, n: u32, mode: DayMode) -> Result<DateTime<Utc>> {
         from_secs(self.add_days_s(t.timestamp(), n, mode)?)
+    }
+
+    /// [`business_time_between`](Calendar::business_time_between) on Unix
+    /// seconds: for batch kernels over columns of instants, which should not
+    /// build a `DateTime` per value. Sub-second parts are the caller's to
+    /// drop (the crate counts whole seconds).
+    ///
+    /// # Errors
+    /// As `business_time_between`.
+    ///
+    /// ```
+    /// # use sla_deadline::{Calendar, WeeklyHours};
+    /// # let calendar = Calendar::builder("UTC".parse()?)
+    /// #     .week(WeeklyHours::weekdays(&["09:00-17:00".parse()?])?).horizon(2026, 2026).build()?;
+    /// let fri = 1_795_190_400; // Friday 2026-11-20T16:00:00Z
+    /// assert_eq!(calendar.business_seconds_between(fri, fri + 3 * 86_400 - 6 * 3600)?, 2 * 3600);
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    #[inline]
+    pub fn business_seconds_between(&self, a: i64, b: i64) -> Result<i64> {
+        Ok(self.position(b)? - self.position(a)?)
+    }
+
+    /// [`add_business`](Calendar::add_business) on Unix seconds.
+    ///
+    /// # Errors
+    /// As `add_business`.
+    pub fn add_business_seconds(&self, t: i64, d: i64) -> Result<i64> {
+        if d < 0 {
+            return Err(Error::invalid(
+                Location::new("calendar", "add_business"),
+                format!("duration {d}s is negative: expected zero or more"),
+            ));
+        }
+        self.add_s(t, d)
+    }
+
+    /// [`add_business_days`](Calendar::add_business_days) on Unix seconds.
+    ///
+    /// # Errors
+    /// As `add_business_days`.
+    pub fn add_business_days_seconds(&self, t: i64, n: u32, mode: DayMode) -> Result<i64> {
+        self.add_days_s(t, n, mode)
+    }
+
+    /// [`next_open`](Calendar::next_open) on Unix seconds.
+    ///
+    /// # Errors
+    /// As `next_open`.
+    pub fn next_open_seconds(&self, t: i64) -> Result<i64> {
+        self.next_open_s(t)
     }
 }
 

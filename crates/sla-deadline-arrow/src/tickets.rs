@@ -1,0 +1,419 @@
+//! Ticket reports over a long-form events table: one input row per event,
+//! one output row per ticket and metric.
+//!
+//! Input columns, by name (others are ignored):
+//!
+//! | column | type | |
+//! |---|---|---|
+//! | `ticket_id` | Utf8, LargeUtf8 or Int64 | required |
+//! | `at` | Timestamp, any unit and zone | required |
+//! | `type` | Utf8 | required: an event type (`created`, `responded`, ...) |
+//! | `severity`, `channel`, `status`, `metric`, `target`, `customer_zone`, `region` | Utf8 | optional: the event's keys; `region` is read from the `created` row |
+//! | `attributes` | Utf8 | optional: a JSON object of strings, as in a `created` or `attributes_changed` event |
+//!
+//! Rows may come in any order: a ticket's events are gathered by
+//! `ticket_id` (in order of first appearance) and the engine orders them
+//! by instant, as [`sla_deadline::evaluate`] does.
+//!
+//! Output columns: `ticket_id` (the input's type), `metric`, `status`,
+//! `due_at` (Timestamp(Second, "UTC")), `elapsed_s`, `remaining_s`,
+//! `breached_by_s` (Int64 seconds of the metric's clock) and `error`. A
+//! ticket whose events are invalid gives one row with its `error` and nulls
+//! elsewhere; the other tickets are reported as usual.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use arrow_array::builder::{Int64Builder, StringBuilder, TimestampSecondBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use chrono::{DateTime, Utc};
+use sla_deadline::{Event, EventKind, Policy, Report, evaluate};
+
+use crate::KernelError;
+
+/// A text column, whichever of the two string types.
+enum Text<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+}
+
+impl<'a> Text<'a> {
+    fn get(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Text::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+        }
+    }
+}
+
+fn text<'a>(
+    batch: &'a RecordBatch,
+    name: &'static str,
+    required: bool,
+) -> Result<Option<Text<'a>>, KernelError> {
+    let Some(column) = batch.column_by_name(name) else {
+        return if required {
+            Err(KernelError::Missing { column: name })
+        } else {
+            Ok(None)
+        };
+    };
+    match column.data_type() {
+        DataType::Utf8 => Ok(Some(Text::Utf8(column.as_string::<i32>()))),
+        DataType::LargeUtf8 => Ok(Some(Text::Large(column.as_string::<i64>()))),
+        other => Err(KernelError::Type {
+            argument: name,
+            expected: "a Utf8 column",
+            found: other.to_string(),
+        }),
+    }
+}
+
+/// The ticket id column: text or numbers.
+enum Ids<'a> {
+    Text(Text<'a>),
+    Number(&'a arrow_array::Int64Array),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Text(&'a str),
+    Number(i64),
+}
+
+impl<'a> Ids<'a> {
+    fn key(&self, i: usize) -> Option<Key<'a>> {
+        match self {
+            Ids::Text(t) => t.get(i).map(Key::Text),
+            Ids::Number(a) => (!a.is_null(i)).then(|| Key::Number(a.value(i))),
+        }
+    }
+}
+
+/// One output row per ticket and metric (or one per invalid ticket).
+struct Output {
+    ids_text: StringBuilder,
+    ids_number: Int64Builder,
+    metric: StringBuilder,
+    status: StringBuilder,
+    due_at: TimestampSecondBuilder,
+    elapsed: Int64Builder,
+    remaining: Int64Builder,
+    breached_by: Int64Builder,
+    error: StringBuilder,
+}
+
+impl Output {
+    fn new() -> Output {
+        Output {
+            ids_text: StringBuilder::new(),
+            ids_number: Int64Builder::new(),
+            metric: StringBuilder::new(),
+            status: StringBuilder::new(),
+            due_at: TimestampSecondBuilder::new(),
+            elapsed: Int64Builder::new(),
+            remaining: Int64Builder::new(),
+            breached_by: Int64Builder::new(),
+            error: StringBuilder::new(),
+        }
+    }
+
+    fn id(&mut self, key: Option<Key<'_>>) {
+        match key {
+            Some(Key::Text(s)) => self.ids_text.append_value(s),
+            Some(Key::Number(n)) => self.ids_number.append_value(n),
+            None => {
+                self.ids_text.append_null();
+                self.ids_number.append_null();
+            }
+        }
+    }
+
+    fn report(&mut self, key: Option<Key<'_>>, report: &Report) {
+        for m in &report.metrics {
+            self.id(key);
+            self.metric.append_value(&m.metric);
+            self.status.append_value(m.status.to_string());
+            self.due_at.append_option(m.due_at.map(|d| d.timestamp()));
+            self.elapsed.append_option(m.elapsed.map(|d| d.num_seconds()));
+            self.remaining.append_option(m.remaining.map(|d| d.num_seconds()));
+            self.breached_by
+                .append_option(m.breached_by.map(|d| d.num_seconds()));
+            self.error.append_null();
+        }
+    }
+
+    fn failed(&mut self, key: Option<Key<'_>>, message: &str) {
+        self.id(key);
+        self.metric.append_null();
+        self.status.append_null();
+        self.due_at.append_null();
+        self.elapsed.append_null();
+        self.remaining.append_null();
+        self.breached_by.append_null();
+        self.error.append_value(message);
+    }
+
+    fn finish(mut self, numeric_ids: bool) -> Result<RecordBatch, KernelError> {
+        let (id_type, ids): (DataType, ArrayRef) = if numeric_ids {
+            (DataType::Int64, Arc::new(self.ids_number.finish()))
+        } else {
+            (DataType::Utf8, Arc::new(self.ids_text.finish()))
+        };
+        let utc: Arc<str> = Arc::from("UTC");
+        let schema = Schema::new(vec![
+            Field::new("ticket_id", id_type, true),
+            Field::new("metric", DataType::Utf8, true),
+            Field::new("status", DataType::Utf8, true),
+            Field::new(
+                "due_at",
+                DataType::Timestamp(TimeUnit::Second, Some(Arc::clone(&utc))),
+                true,
+            ),
+            Field::new("elapsed_s", DataType::Int64, true),
+            Field::new("remaining_s", DataType::Int64, true),
+            Field::new("breached_by_s", DataType::Int64, true),
+            Field::new("error", DataType::Utf8, true),
+        ]);
+        let columns: Vec<ArrayRef> = vec![
+            ids,
+            Arc::new(self.metric.finish()),
+            Arc::new(self.status.finish()),
+            Arc::new(self.due_at.finish().with_timezone_opt(Some(utc))),
+            Arc::new(self.elapsed.finish()),
+            Arc::new(self.remaining.finish()),
+            Arc::new(self.breached_by.finish()),
+            Arc::new(self.error.finish()),
+        ];
+        RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| KernelError::Arrow(e.to_string()))
+    }
+}
+
+/// The event columns of a batch.
+struct Columns<'a> {
+    at: &'a dyn Array,
+    unit: TimeUnit,
+    kind: Text<'a>,
+    severity: Option<Text<'a>>,
+    channel: Option<Text<'a>>,
+    status: Option<Text<'a>>,
+    metric: Option<Text<'a>>,
+    target: Option<Text<'a>>,
+    customer_zone: Option<Text<'a>>,
+    region: Option<Text<'a>>,
+    attributes: Option<Text<'a>>,
+}
+
+impl Columns<'_> {
+    fn seconds(&self, i: usize) -> Option<i64> {
+        if self.at.is_null(i) {
+            return None;
+        }
+        Some(match self.unit {
+            TimeUnit::Second => self.at.as_primitive::<TimestampSecondType>().value(i),
+            TimeUnit::Millisecond => self
+                .at
+                .as_primitive::<TimestampMillisecondType>()
+                .value(i)
+                .div_euclid(1_000),
+            TimeUnit::Microsecond => self
+                .at
+                .as_primitive::<TimestampMicrosecondType>()
+                .value(i)
+                .div_euclid(1_000_000),
+            TimeUnit::Nanosecond => self
+                .at
+                .as_primitive::<TimestampNanosecondType>()
+                .value(i)
+                .div_euclid(1_000_000_000),
+        })
+    }
+
+    /// The event of row `i`, or why it is not one.
+    fn event(&self, i: usize) -> Result<Event, String> {
+        let kind = self.kind.get(i).ok_or("an event with a null type")?;
+        let at = self
+            .seconds(i)
+            .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
+            .ok_or_else(|| format!("a {kind} event with a null or impossible `at`"))?;
+        let need = |column: &Option<Text<'_>>, name: &str| -> Result<String, String> {
+            column
+                .as_ref()
+                .and_then(|c| c.get(i))
+                .map(str::to_string)
+                .ok_or_else(|| format!("a {kind} event at {at} without `{name}`"))
+        };
+        let optional = |column: &Option<Text<'_>>| column.as_ref().and_then(|c| c.get(i)).map(str::to_string);
+        let attributes = || -> Result<BTreeMap<String, Option<String>>, String> {
+            match optional(&self.attributes) {
+                None => Ok(BTreeMap::new()),
+                Some(json) => serde_json::from_str(&json).map_err(|e| {
+                    format!("a {kind} event at {at}: attributes are not a JSON object of strings: {e}")
+                }),
+            }
+        };
+        let kind = match kind {
+            "created" => EventKind::Created {
+                severity: need(&self.severity, "severity")?,
+                channel: need(&self.channel, "channel")?,
+                attributes: attributes()?
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k, v?)))
+                    .collect(),
+                customer_zone: optional(&self.customer_zone),
+            },
+            "acknowledged" => EventKind::Acknowledged,
+            "responded" => EventKind::Responded,
+            "updated" => EventKind::Updated,
+            "severity_changed" => EventKind::SeverityChanged {
+                severity: need(&self.severity, "severity")?,
+            },
+            "waiting_on_customer" => EventKind::WaitingOnCustomer,
+            "customer_replied" => EventKind::CustomerReplied,
+            "target_agreed" => EventKind::TargetAgreed {
+                metric: need(&self.metric, "metric")?,
+                target: need(&self.target, "target")?,
+            },
+            "resolved" => EventKind::Resolved,
+            "reopened" => EventKind::Reopened,
+            "closed" => EventKind::Closed,
+            "status_changed" => EventKind::StatusChanged {
+                status: need(&self.status, "status")?,
+            },
+            "attributes_changed" => EventKind::AttributesChanged {
+                attributes: attributes()?,
+                customer_zone: optional(&self.customer_zone),
+            },
+            other => return Err(format!("unknown event type {other:?}")),
+        };
+        Ok(Event::new(at, kind))
+    }
+}
+
+/// Reports every ticket of `events` under `policy`, in `region` (or the
+/// `region` column of each ticket's `created` row), as of `as_of` (`None`:
+/// each ticket's latest event).
+///
+/// # Errors
+/// A missing required column or a column of the wrong type. Invalid
+/// tickets are not errors: they give an `error` row.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{RecordBatch, StringArray, TimestampSecondArray};
+/// use sla_deadline::Policy;
+///
+/// let policy = Policy::builtin("ol-care")?;
+/// let events = RecordBatch::try_from_iter([
+///     ("ticket_id", Arc::new(StringArray::from(vec!["T1", "T1", "T2"])) as _),
+///     ("at", Arc::new(TimestampSecondArray::from(vec![1_795_190_400, 1_795_194_000, 1_795_190_400])) as _),
+///     ("type", Arc::new(StringArray::from(vec!["created", "responded", "created"])) as _),
+///     ("severity", Arc::new(StringArray::from(vec![Some("P2"), None, Some("P9")])) as _),
+///     ("channel", Arc::new(StringArray::from(vec![Some("email"), None, Some("email")])) as _),
+/// ])?;
+/// let reports = sla_deadline_arrow::ticket_reports(&policy, "americas", &events, None)?;
+/// assert_eq!(reports.num_rows(), 4 + 1); // four metrics of T1, one error row for T2
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ticket_reports(
+    policy: &Policy,
+    region: &str,
+    events: &RecordBatch,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<RecordBatch, KernelError> {
+    let id_column = events
+        .column_by_name("ticket_id")
+        .ok_or(KernelError::Missing { column: "ticket_id" })?;
+    let ids = match id_column.data_type() {
+        DataType::Int64 => Ids::Number(id_column.as_primitive::<Int64Type>()),
+        DataType::Utf8 | DataType::LargeUtf8 => match text(events, "ticket_id", true)? {
+            Some(t) => Ids::Text(t),
+            None => return Err(KernelError::Missing { column: "ticket_id" }),
+        },
+        other => {
+            return Err(KernelError::Type {
+                argument: "ticket_id",
+                expected: "a Utf8 or Int64 column",
+                found: other.to_string(),
+            });
+        }
+    };
+    let at = events
+        .column_by_name("at")
+        .ok_or(KernelError::Missing { column: "at" })?;
+    let DataType::Timestamp(unit, _) = at.data_type() else {
+        return Err(KernelError::Type {
+            argument: "at",
+            expected: "a timestamp column (any unit, any zone)",
+            found: at.data_type().to_string(),
+        });
+    };
+    let columns = Columns {
+        at: at.as_ref(),
+        unit: *unit,
+        kind: text(events, "type", true)?.ok_or(KernelError::Missing { column: "type" })?,
+        severity: text(events, "severity", false)?,
+        channel: text(events, "channel", false)?,
+        status: text(events, "status", false)?,
+        metric: text(events, "metric", false)?,
+        target: text(events, "target", false)?,
+        customer_zone: text(events, "customer_zone", false)?,
+        region: text(events, "region", false)?,
+        attributes: text(events, "attributes", false)?,
+    };
+    // Rows by ticket, in order of first appearance.
+    let mut index: HashMap<Key<'_>, usize> = HashMap::new();
+    let mut tickets: Vec<(Key<'_>, Vec<u32>)> = Vec::new();
+    let mut orphans = 0usize;
+    for i in 0..events.num_rows() {
+        let Some(key) = ids.key(i) else {
+            orphans += 1;
+            continue;
+        };
+        let n = *index.entry(key).or_insert_with(|| {
+            tickets.push((key, Vec::new()));
+            tickets.len() - 1
+        });
+        tickets[n].1.push(i as u32);
+    }
+    let mut out = Output::new();
+    let mut batch: Vec<Event> = Vec::new();
+    for (key, rows) in &tickets {
+        batch.clear();
+        let mut own_region: Option<&str> = None;
+        let mut failure = None;
+        for &i in rows {
+            match columns.event(i as usize) {
+                Ok(event) => {
+                    if matches!(event.kind, EventKind::Created { .. }) {
+                        own_region = columns.region.as_ref().and_then(|r| r.get(i as usize));
+                    }
+                    batch.push(event);
+                }
+                Err(message) => {
+                    failure = Some(message);
+                    break;
+                }
+            }
+        }
+        if let Some(message) = failure {
+            out.failed(Some(*key), &message);
+            continue;
+        }
+        match evaluate(policy, own_region.unwrap_or(region), &batch, as_of) {
+            Ok(report) => out.report(Some(*key), &report),
+            Err(e) => out.failed(Some(*key), &e.to_string()),
+        }
+    }
+    if orphans > 0 {
+        out.failed(None, &format!("{orphans} events have a null ticket_id"));
+    }
+    out.finish(matches!(ids, Ids::Number(_)))
+}
