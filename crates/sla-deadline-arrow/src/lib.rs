@@ -14,7 +14,7 @@ mod calendar;
 mod tickets;
 
 pub use crate::calendar::{Column, add_business, add_business_days, business_time_between, next_open};
-pub use crate::tickets::ticket_reports;
+pub use crate::tickets::{EventKeys, event, ticket_reports};
 
 /// A call the kernel cannot run: wrong column types or lengths, a missing
 /// column. Bad values inside the columns are not errors (see [`Column`]).

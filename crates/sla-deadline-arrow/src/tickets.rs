@@ -210,7 +210,7 @@ struct Columns<'a> {
     attributes: Option<Text<'a>>,
 }
 
-impl Columns<'_> {
+impl<'a> Columns<'a> {
     fn seconds(&self, i: usize) -> Option<i64> {
         if self.at.is_null(i) {
             return None;
@@ -238,62 +238,100 @@ impl Columns<'_> {
     /// The event of row `i`, or why it is not one.
     fn event(&self, i: usize) -> Result<Event, String> {
         let kind = self.kind.get(i).ok_or("an event with a null type")?;
-        let at = self
-            .seconds(i)
-            .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
-            .ok_or_else(|| format!("a {kind} event with a null or impossible `at`"))?;
-        let need = |column: &Option<Text<'_>>, name: &str| -> Result<String, String> {
-            column
-                .as_ref()
-                .and_then(|c| c.get(i))
-                .map(str::to_string)
-                .ok_or_else(|| format!("a {kind} event at {at} without `{name}`"))
-        };
-        let optional = |column: &Option<Text<'_>>| column.as_ref().and_then(|c| c.get(i)).map(str::to_string);
-        let attributes = || -> Result<BTreeMap<String, Option<String>>, String> {
-            match optional(&self.attributes) {
-                None => Ok(BTreeMap::new()),
-                Some(json) => serde_json::from_str(&json).map_err(|e| {
-                    format!("a {kind} event at {at}: attributes are not a JSON object of strings: {e}")
-                }),
-            }
-        };
-        let kind = match kind {
-            "created" => EventKind::Created {
-                severity: need(&self.severity, "severity")?,
-                channel: need(&self.channel, "channel")?,
-                attributes: attributes()?
-                    .into_iter()
-                    .filter_map(|(k, v)| Some((k, v?)))
-                    .collect(),
-                customer_zone: optional(&self.customer_zone),
+        let get = |column: &Option<Text<'a>>| column.as_ref().and_then(|c| c.get(i));
+        event(
+            self.seconds(i),
+            kind,
+            &EventKeys {
+                severity: get(&self.severity),
+                channel: get(&self.channel),
+                status: get(&self.status),
+                metric: get(&self.metric),
+                target: get(&self.target),
+                customer_zone: get(&self.customer_zone),
+                attributes: get(&self.attributes),
             },
-            "acknowledged" => EventKind::Acknowledged,
-            "responded" => EventKind::Responded,
-            "updated" => EventKind::Updated,
-            "severity_changed" => EventKind::SeverityChanged {
-                severity: need(&self.severity, "severity")?,
-            },
-            "waiting_on_customer" => EventKind::WaitingOnCustomer,
-            "customer_replied" => EventKind::CustomerReplied,
-            "target_agreed" => EventKind::TargetAgreed {
-                metric: need(&self.metric, "metric")?,
-                target: need(&self.target, "target")?,
-            },
-            "resolved" => EventKind::Resolved,
-            "reopened" => EventKind::Reopened,
-            "closed" => EventKind::Closed,
-            "status_changed" => EventKind::StatusChanged {
-                status: need(&self.status, "status")?,
-            },
-            "attributes_changed" => EventKind::AttributesChanged {
-                attributes: attributes()?,
-                customer_zone: optional(&self.customer_zone),
-            },
-            other => return Err(format!("unknown event type {other:?}")),
-        };
-        Ok(Event::new(at, kind))
+        )
     }
+}
+
+/// The keys of an event besides its instant and type, as text; `None` for
+/// a null or absent column.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventKeys<'a> {
+    /// `severity` of `created` and `severity_changed`.
+    pub severity: Option<&'a str>,
+    /// `channel` of `created`.
+    pub channel: Option<&'a str>,
+    /// `status` of `status_changed`.
+    pub status: Option<&'a str>,
+    /// `metric` of `target_agreed`.
+    pub metric: Option<&'a str>,
+    /// `target` of `target_agreed`.
+    pub target: Option<&'a str>,
+    /// `customer_zone` of `created` and `attributes_changed`.
+    pub customer_zone: Option<&'a str>,
+    /// `attributes` of `created` and `attributes_changed`: a JSON object of
+    /// strings (or nulls, to remove one).
+    pub attributes: Option<&'a str>,
+}
+
+/// The event of type `kind` at Unix second `at` with `keys`, or why it is
+/// not one: a null instant, a missing key, an unknown type, malformed
+/// attributes. Keys the type does not take are ignored (a table has every
+/// column on every row).
+///
+/// # Errors
+/// The reason, as text for an error column.
+pub fn event(at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<Event, String> {
+    let at = at
+        .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
+        .ok_or_else(|| format!("a {kind} event with a null or impossible `at`"))?;
+    let need = |value: Option<&str>, name: &str| -> Result<String, String> {
+        value
+            .map(str::to_string)
+            .ok_or_else(|| format!("a {kind} event at {at} without `{name}`"))
+    };
+    let attributes = || -> Result<BTreeMap<String, Option<String>>, String> {
+        match keys.attributes {
+            None => Ok(BTreeMap::new()),
+            Some(json) => serde_json::from_str(json)
+                .map_err(|e| format!("a {kind} event at {at}: attributes are not a JSON object of strings: {e}")),
+        }
+    };
+    let zone = keys.customer_zone.map(str::to_string);
+    let kind = match kind {
+        "created" => EventKind::Created {
+            severity: need(keys.severity, "severity")?,
+            channel: need(keys.channel, "channel")?,
+            attributes: attributes()?.into_iter().filter_map(|(k, v)| Some((k, v?))).collect(),
+            customer_zone: zone,
+        },
+        "acknowledged" => EventKind::Acknowledged,
+        "responded" => EventKind::Responded,
+        "updated" => EventKind::Updated,
+        "severity_changed" => EventKind::SeverityChanged {
+            severity: need(keys.severity, "severity")?,
+        },
+        "waiting_on_customer" => EventKind::WaitingOnCustomer,
+        "customer_replied" => EventKind::CustomerReplied,
+        "target_agreed" => EventKind::TargetAgreed {
+            metric: need(keys.metric, "metric")?,
+            target: need(keys.target, "target")?,
+        },
+        "resolved" => EventKind::Resolved,
+        "reopened" => EventKind::Reopened,
+        "closed" => EventKind::Closed,
+        "status_changed" => EventKind::StatusChanged {
+            status: need(keys.status, "status")?,
+        },
+        "attributes_changed" => EventKind::AttributesChanged {
+            attributes: attributes()?,
+            customer_zone: zone,
+        },
+        other => return Err(format!("unknown event type {other:?}")),
+    };
+    Ok(Event::new(at, kind))
 }
 
 /// Reports every ticket of `events` under `policy`, in `region` (or the
