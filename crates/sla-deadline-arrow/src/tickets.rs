@@ -295,8 +295,9 @@ pub fn event(at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<Event,
     let attributes = || -> Result<BTreeMap<String, Option<String>>, String> {
         match keys.attributes {
             None => Ok(BTreeMap::new()),
-            Some(json) => serde_json::from_str(json)
-                .map_err(|e| format!("a {kind} event at {at}: attributes are not a JSON object of strings: {e}")),
+            Some(json) => serde_json::from_str(json).map_err(|e| {
+                format!("a {kind} event at {at}: attributes are not a JSON object of strings: {e}")
+            }),
         }
     };
     let zone = keys.customer_zone.map(str::to_string);
@@ -304,7 +305,10 @@ pub fn event(at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<Event,
         "created" => EventKind::Created {
             severity: need(keys.severity, "severity")?,
             channel: need(keys.channel, "channel")?,
-            attributes: attributes()?.into_iter().filter_map(|(k, v)| Some((k, v?))).collect(),
+            attributes: attributes()?
+                .into_iter()
+                .filter_map(|(k, v)| Some((k, v?)))
+                .collect(),
             customer_zone: zone,
         },
         "acknowledged" => EventKind::Acknowledged,

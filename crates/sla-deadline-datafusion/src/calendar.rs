@@ -97,7 +97,9 @@ impl ScalarUDFImpl for CalendarUdf {
         match (self.kind, args) {
             (Kind::BusinessSeconds, [a, b]) if is_timestamp(a) && is_timestamp(b) => Ok(DataType::Int64),
             (Kind::BusinessSeconds, _) => bad("(timestamp, timestamp)"),
-            (Kind::AddBusiness | Kind::AddBusinessDays, [t, DataType::Int64]) if is_timestamp(t) => Ok(t.clone()),
+            (Kind::AddBusiness | Kind::AddBusinessDays, [t, DataType::Int64]) if is_timestamp(t) => {
+                Ok(t.clone())
+            }
             (Kind::AddBusiness | Kind::AddBusinessDays, _) => bad("(timestamp, bigint)"),
             (Kind::NextOpen, [t]) if is_timestamp(t) => Ok(t.clone()),
             (Kind::NextOpen, _) => bad("(timestamp)"),
@@ -106,12 +108,15 @@ impl ScalarUDFImpl for CalendarUdf {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let fail = |e: sla_deadline_arrow::KernelError| DataFusionError::Execution(format!("{}: {e}", self.name()));
+        let fail =
+            |e: sla_deadline_arrow::KernelError| DataFusionError::Execution(format!("{}: {e}", self.name()));
         let cal = &self.calendar;
         let out = match (self.kind, arrays.as_slice()) {
-            (Kind::BusinessSeconds, [a, b]) => {
-                Arc::new(sla_deadline_arrow::business_time_between(cal, a, b).map_err(fail)?.values) as _
-            }
+            (Kind::BusinessSeconds, [a, b]) => Arc::new(
+                sla_deadline_arrow::business_time_between(cal, a, b)
+                    .map_err(fail)?
+                    .values,
+            ) as _,
             (Kind::AddBusiness, [t, d]) => sla_deadline_arrow::add_business(cal, t, d).map_err(fail)?.values,
             (Kind::AddBusinessDays, [t, n]) => {
                 sla_deadline_arrow::add_business_days(cal, t, n, self.mode)

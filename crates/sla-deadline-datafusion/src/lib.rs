@@ -68,6 +68,9 @@ pub fn register(ctx: &SessionContext, policy: &Policy, region: &str) -> Result<(
     for udf in calendar::all(&key, &calendar, policy.options().day_mode()) {
         ctx.register_udf(ScalarUDF::from(udf));
     }
-    ctx.register_udaf(AggregateUDF::from(report::Report::new(policy.clone(), region.to_string())));
+    ctx.register_udaf(AggregateUDF::from(report::Report::new(
+        policy.clone(),
+        region.to_string(),
+    )));
     Ok(())
 }

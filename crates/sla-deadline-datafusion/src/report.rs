@@ -10,7 +10,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Array, Int64Builder, ListArray, StringBuilder, StructArray, TimestampSecondBuilder,
+    Array, ArrayRef, AsArray, Int64Array, Int64Builder, ListArray, StringBuilder, StructArray,
+    TimestampSecondBuilder,
 };
 use datafusion::arrow::datatypes::{
     DataType, Field, FieldRef, Fields, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
@@ -62,7 +63,11 @@ fn entry_fields() -> Fields {
     Fields::from(vec![
         Field::new("metric", DataType::Utf8, true),
         Field::new("status", DataType::Utf8, true),
-        Field::new("due_at", DataType::Timestamp(TimeUnit::Second, Some(Arc::from("UTC"))), true),
+        Field::new(
+            "due_at",
+            DataType::Timestamp(TimeUnit::Second, Some(Arc::from("UTC"))),
+            true,
+        ),
         Field::new("elapsed_s", DataType::Int64, true),
         Field::new("remaining_s", DataType::Int64, true),
         Field::new("breached_by_s", DataType::Int64, true),
@@ -71,7 +76,11 @@ fn entry_fields() -> Fields {
 }
 
 fn return_type() -> DataType {
-    DataType::List(Arc::new(Field::new("item", DataType::Struct(entry_fields()), true)))
+    DataType::List(Arc::new(Field::new(
+        "item",
+        DataType::Struct(entry_fields()),
+        true,
+    )))
 }
 
 fn list_of(t: DataType) -> DataType {
@@ -92,7 +101,12 @@ impl AggregateUDFImpl for Report {
     }
 
     fn return_type(&self, args: &[DataType]) -> Result<DataType> {
-        let text = |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null);
+        let text = |t: &DataType| {
+            matches!(
+                t,
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null
+            )
+        };
         match args {
             [DataType::Timestamp(_, _), k, s, c] if text(k) && text(s) && text(c) => Ok(return_type()),
             _ => Err(DataFusionError::Plan(format!(
@@ -112,10 +126,26 @@ impl AggregateUDFImpl for Report {
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
         Ok(vec![
-            Arc::new(Field::new(format!("{}_at", args.name), list_of(DataType::Int64), true)),
-            Arc::new(Field::new(format!("{}_type", args.name), list_of(DataType::Utf8), true)),
-            Arc::new(Field::new(format!("{}_severity", args.name), list_of(DataType::Utf8), true)),
-            Arc::new(Field::new(format!("{}_channel", args.name), list_of(DataType::Utf8), true)),
+            Arc::new(Field::new(
+                format!("{}_at", args.name),
+                list_of(DataType::Int64),
+                true,
+            )),
+            Arc::new(Field::new(
+                format!("{}_type", args.name),
+                list_of(DataType::Utf8),
+                true,
+            )),
+            Arc::new(Field::new(
+                format!("{}_severity", args.name),
+                list_of(DataType::Utf8),
+                true,
+            )),
+            Arc::new(Field::new(
+                format!("{}_channel", args.name),
+                list_of(DataType::Utf8),
+                true,
+            )),
         ])
     }
 }
@@ -139,9 +169,21 @@ struct Ticket {
 /// Text values of a Utf8, LargeUtf8, Utf8View or Null column.
 fn texts(array: &ArrayRef) -> Result<Vec<Option<String>>> {
     Ok(match array.data_type() {
-        DataType::Utf8 => array.as_string::<i32>().iter().map(|v| v.map(str::to_string)).collect(),
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().map(|v| v.map(str::to_string)).collect(),
-        DataType::Utf8View => array.as_string_view().iter().map(|v| v.map(str::to_string)).collect(),
+        DataType::Utf8 => array
+            .as_string::<i32>()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect(),
+        DataType::LargeUtf8 => array
+            .as_string::<i64>()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect(),
+        DataType::Utf8View => array
+            .as_string_view()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect(),
         DataType::Null => vec![None; array.len()],
         other => {
             return Err(DataFusionError::Execution(format!(
@@ -153,19 +195,28 @@ fn texts(array: &ArrayRef) -> Result<Vec<Option<String>>> {
 
 /// Unix seconds of a timestamp column (any unit), or of an Int64 state.
 fn seconds(array: &ArrayRef) -> Result<Vec<Option<i64>>> {
-    let floor = |values: Vec<Option<i64>>, k: i64| values.into_iter().map(|v| v.map(|x| x.div_euclid(k))).collect();
+    let floor =
+        |values: Vec<Option<i64>>, k: i64| values.into_iter().map(|v| v.map(|x| x.div_euclid(k))).collect();
     Ok(match array.data_type() {
-        DataType::Timestamp(TimeUnit::Second, _) => array.as_primitive::<TimestampSecondType>().iter().collect(),
-        DataType::Timestamp(TimeUnit::Millisecond, _) => {
-            floor(array.as_primitive::<TimestampMillisecondType>().iter().collect(), 1_000)
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            array.as_primitive::<TimestampSecondType>().iter().collect()
         }
-        DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            floor(array.as_primitive::<TimestampMicrosecondType>().iter().collect(), 1_000_000)
-        }
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
-            floor(array.as_primitive::<TimestampNanosecondType>().iter().collect(), 1_000_000_000)
-        }
-        DataType::Int64 => array.as_any().downcast_ref::<Int64Array>().map_or_else(Vec::new, |a| a.iter().collect()),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => floor(
+            array.as_primitive::<TimestampMillisecondType>().iter().collect(),
+            1_000,
+        ),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => floor(
+            array.as_primitive::<TimestampMicrosecondType>().iter().collect(),
+            1_000_000,
+        ),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => floor(
+            array.as_primitive::<TimestampNanosecondType>().iter().collect(),
+            1_000_000_000,
+        ),
+        DataType::Int64 => array
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .map_or_else(Vec::new, |a| a.iter().collect()),
         other => {
             return Err(DataFusionError::Execution(format!(
                 "sla_report: expected a timestamp column, found {other}"
@@ -201,7 +252,9 @@ impl Ticket {
 impl Accumulator for Ticket {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
         let [at, kind, severity, channel] = values else {
-            return Err(DataFusionError::Execution("sla_report: expected four arguments".into()));
+            return Err(DataFusionError::Execution(
+                "sla_report: expected four arguments".into(),
+            ));
         };
         self.rows.at.extend(seconds(at)?);
         self.rows.kind.extend(texts(kind)?);
@@ -212,7 +265,9 @@ impl Accumulator for Ticket {
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
         let [at, kind, severity, channel] = states else {
-            return Err(DataFusionError::Execution("sla_report: expected four state columns".into()));
+            return Err(DataFusionError::Execution(
+                "sla_report: expected four state columns".into(),
+            ));
         };
         let lists = |a: &ArrayRef| -> Result<ListArray> {
             a.as_any()
@@ -258,9 +313,9 @@ impl Accumulator for Ticket {
         let mut remaining = Int64Builder::new();
         let mut breached_by = Int64Builder::new();
         let mut error = StringBuilder::new();
-        let report = self
-            .events()
-            .and_then(|events| evaluate(&self.policy, &self.region, &events, None).map_err(|e| e.to_string()));
+        let report = self.events().and_then(|events| {
+            evaluate(&self.policy, &self.region, &events, None).map_err(|e| e.to_string())
+        });
         match report {
             Ok(report) => {
                 for m in &report.metrics {
@@ -297,7 +352,11 @@ impl Accumulator for Ticket {
     }
 
     fn size(&self) -> usize {
-        let text = |v: &[Option<String>]| v.iter().map(|s| 24 + s.as_ref().map_or(0, String::len)).sum::<usize>();
+        let text = |v: &[Option<String>]| {
+            v.iter()
+                .map(|s| 24 + s.as_ref().map_or(0, String::len))
+                .sum::<usize>()
+        };
         std::mem::size_of_val(self)
             + self.rows.at.len() * 16
             + text(&self.rows.kind)

@@ -26,7 +26,12 @@ async fn rows(ctx: &SessionContext, sql: &str) -> Vec<RecordBatch> {
 #[tokio::test]
 async fn calendar_functions_answer_as_the_calendar_does() {
     let ctx = context(1);
-    let calendar = Policy::builtin("ol-care").expect("policy").region("americas").expect("region").calendar().clone();
+    let calendar = Policy::builtin("ol-care")
+        .expect("policy")
+        .region("americas")
+        .expect("region")
+        .calendar()
+        .clone();
     let b = rows(
         &ctx,
         "SELECT sla_business_seconds(TIMESTAMP '2026-11-20T16:00:00Z', TIMESTAMP '2026-11-23T16:00:00Z'),
@@ -43,7 +48,10 @@ async fn calendar_functions_answer_as_the_calendar_does() {
     let ts = |c: usize| {
         let a = r.column(c);
         match a.data_type() {
-            datafusion::arrow::datatypes::DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Nanosecond, _) => {
+            datafusion::arrow::datatypes::DataType::Timestamp(
+                datafusion::arrow::datatypes::TimeUnit::Nanosecond,
+                _,
+            ) => {
                 let v = a.as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>();
                 (!v.is_null(0)).then(|| v.value(0) / 1_000_000_000)
             }
@@ -51,20 +59,45 @@ async fn calendar_functions_answer_as_the_calendar_does() {
         }
     };
     assert_eq!(r.column(0).as_primitive::<Int64Type>().value(0), 11 * 3600);
-    assert_eq!(ts(1), Some(calendar.add_business(fri, chrono::TimeDelta::hours(10)).expect("due").timestamp()));
+    assert_eq!(
+        ts(1),
+        Some(
+            calendar
+                .add_business(fri, chrono::TimeDelta::hours(10))
+                .expect("due")
+                .timestamp()
+        )
+    );
     assert_eq!(
         ts(2),
-        Some(calendar.add_business_days(fri, 2, sla_deadline::DayMode::SameTime).expect("due").timestamp())
+        Some(
+            calendar
+                .add_business_days(fri, 2, sla_deadline::DayMode::SameTime)
+                .expect("due")
+                .timestamp()
+        )
     );
     assert_eq!(
         ts(3),
-        Some(calendar.next_open("2026-11-21T16:00:00Z".parse().expect("instant")).expect("open").timestamp())
+        Some(
+            calendar
+                .next_open("2026-11-21T16:00:00Z".parse().expect("instant"))
+                .expect("open")
+                .timestamp()
+        )
     );
     assert!(r.column(4).is_null(0), "out of the horizon: null");
     assert!(r.column(5).is_null(0), "a negative duration: null");
     assert!(r.column(6).is_null(0), "null in, null out");
-    let err = ctx.sql("SELECT sla_next_open(42)").await.expect_err("a number is no instant");
-    assert!(err.to_string().contains("sla_next_open: expected (timestamp), found (Int64)"), "{err}");
+    let err = ctx
+        .sql("SELECT sla_next_open(42)")
+        .await
+        .expect_err("a number is no instant");
+    assert!(
+        err.to_string()
+            .contains("sla_next_open: expected (timestamp), found (Int64)"),
+        "{err}"
+    );
 }
 
 /// Worked OL Care tickets whose events the four report columns can say.
@@ -84,7 +117,12 @@ fn tickets() -> Vec<(String, String, Vec<Event>)> {
             continue;
         }
         let readable = v.events.iter().all(|e| {
-            !matches!(e.kind, EventKind::TargetAgreed { .. } | EventKind::StatusChanged { .. } | EventKind::AttributesChanged { .. })
+            !matches!(
+                e.kind,
+                EventKind::TargetAgreed { .. }
+                    | EventKind::StatusChanged { .. }
+                    | EventKind::AttributesChanged { .. }
+            )
         });
         if readable {
             out.push((name, v.region, v.events));
@@ -108,6 +146,9 @@ mod serde_json_lite {
     }
 }
 
+/// Ticket, metric, status, due, elapsed, remaining.
+type Row = (String, String, String, Option<i64>, Option<i64>, Option<i64>);
+
 #[tokio::test]
 async fn sla_report_equals_evaluate_on_the_worked_cases() {
     let tickets = tickets();
@@ -123,19 +164,30 @@ async fn sla_report_equals_evaluate_on_the_worked_cases() {
     }
     let batch = |rows: &[(String, &Event)]| -> RecordBatch {
         let text = |f: &dyn Fn(&EventKind) -> Option<String>| -> ArrayRef {
-            Arc::new(StringArray::from(rows.iter().map(|(_, e)| f(&e.kind)).collect::<Vec<_>>()))
+            Arc::new(StringArray::from(
+                rows.iter().map(|(_, e)| f(&e.kind)).collect::<Vec<_>>(),
+            ))
         };
         RecordBatch::try_from_iter([
-            ("ticket_id", Arc::new(StringArray::from(rows.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>())) as ArrayRef),
+            (
+                "ticket_id",
+                Arc::new(StringArray::from(
+                    rows.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+                )) as ArrayRef,
+            ),
             (
                 "at",
-                Arc::new(TimestampSecondArray::from(rows.iter().map(|(_, e)| e.at.timestamp()).collect::<Vec<_>>())) as ArrayRef,
+                Arc::new(TimestampSecondArray::from(
+                    rows.iter().map(|(_, e)| e.at.timestamp()).collect::<Vec<_>>(),
+                )) as ArrayRef,
             ),
             ("type", text(&|k| Some(k.name().to_string()))),
             (
                 "severity",
                 text(&|k| match k {
-                    EventKind::Created { severity, .. } | EventKind::SeverityChanged { severity } => Some(severity.clone()),
+                    EventKind::Created { severity, .. } | EventKind::SeverityChanged { severity } => {
+                        Some(severity.clone())
+                    }
                     _ => None,
                 }),
             ),
@@ -153,8 +205,11 @@ async fn sla_report_equals_evaluate_on_the_worked_cases() {
     let odd: Vec<_> = odd.into_iter().map(|(_, r)| r).collect();
     let even: Vec<_> = even.into_iter().map(|(_, r)| r).collect();
     let ctx = context(2);
-    let table = datafusion::datasource::MemTable::try_new(batch(&odd).schema(), vec![vec![batch(&odd)], vec![batch(&even)]])
-        .expect("table");
+    let table = datafusion::datasource::MemTable::try_new(
+        batch(&odd).schema(),
+        vec![vec![batch(&odd)], vec![batch(&even)]],
+    )
+    .expect("table");
     ctx.register_table("events", Arc::new(table)).expect("register");
     let out = rows(
         &ctx,
@@ -165,14 +220,26 @@ async fn sla_report_equals_evaluate_on_the_worked_cases() {
          ORDER BY ticket_id, metric",
     )
     .await;
-    let mut got: Vec<(String, String, String, Option<i64>, Option<i64>, Option<i64>)> = Vec::new();
+    let mut got: Vec<Row> = Vec::new();
     for b in &out {
         let s = |c: &str| b.column_by_name(c).expect(c).as_string::<i32>().clone();
         let (id, metric, status) = (s("ticket_id"), s("metric"), s("status"));
         let error = b.column_by_name("error").expect("error");
-        let due = b.column_by_name("due_at").expect("due").as_primitive::<TimestampSecondType>().clone();
-        let el = b.column_by_name("elapsed_s").expect("e").as_primitive::<Int64Type>().clone();
-        let re = b.column_by_name("remaining_s").expect("r").as_primitive::<Int64Type>().clone();
+        let due = b
+            .column_by_name("due_at")
+            .expect("due")
+            .as_primitive::<TimestampSecondType>()
+            .clone();
+        let el = b
+            .column_by_name("elapsed_s")
+            .expect("e")
+            .as_primitive::<Int64Type>()
+            .clone();
+        let re = b
+            .column_by_name("remaining_s")
+            .expect("r")
+            .as_primitive::<Int64Type>()
+            .clone();
         for i in 0..b.num_rows() {
             assert!(error.is_null(i), "{}", error.as_string::<i32>().value(i));
             got.push((
