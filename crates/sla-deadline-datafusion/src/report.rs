@@ -10,9 +10,10 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Array, Int64Builder, ListArray, StringBuilder, StructArray,
+    Array, ArrayRef, AsArray, BooleanArray, Int64Array, Int64Builder, ListArray, StringBuilder, StructArray,
     TimestampSecondBuilder,
 };
+use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{
     DataType, Field, FieldRef, Fields, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
     TimestampNanosecondType, TimestampSecondType,
@@ -21,7 +22,9 @@ use datafusion::common::ScalarValue;
 use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
-use datafusion::logical_expr::{Accumulator, AggregateUDFImpl, Signature, Volatility};
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
+};
 use sla_deadline::{Event, Policy, evaluate};
 use sla_deadline_arrow::{EventKeys, event};
 
@@ -121,6 +124,19 @@ impl AggregateUDFImpl for Report {
             policy: self.policy.clone(),
             region: self.region.clone(),
             rows: Rows::default(),
+        }))
+    }
+
+    fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
+        true
+    }
+
+    fn create_groups_accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn GroupsAccumulator>> {
+        Ok(Box::new(Groups {
+            policy: self.policy.clone(),
+            region: self.region.clone(),
+            groups: Vec::new(),
+            names: Names::default(),
         }))
     }
 
@@ -306,49 +322,12 @@ impl Accumulator for Ticket {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        let mut metric = StringBuilder::new();
-        let mut status = StringBuilder::new();
-        let mut due_at = TimestampSecondBuilder::new();
-        let mut elapsed = Int64Builder::new();
-        let mut remaining = Int64Builder::new();
-        let mut breached_by = Int64Builder::new();
-        let mut error = StringBuilder::new();
-        let report = self.events().and_then(|events| {
-            evaluate(&self.policy, &self.region, &events, None).map_err(|e| e.to_string())
-        });
-        match report {
-            Ok(report) => {
-                for m in &report.metrics {
-                    metric.append_value(&m.metric);
-                    status.append_value(m.status.to_string());
-                    due_at.append_option(m.due_at.map(|d| d.timestamp()));
-                    elapsed.append_option(m.elapsed.map(|d| d.num_seconds()));
-                    remaining.append_option(m.remaining.map(|d| d.num_seconds()));
-                    breached_by.append_option(m.breached_by.map(|d| d.num_seconds()));
-                    error.append_null();
-                }
-            }
-            Err(message) => {
-                metric.append_null();
-                status.append_null();
-                due_at.append_null();
-                elapsed.append_null();
-                remaining.append_null();
-                breached_by.append_null();
-                error.append_value(message);
-            }
-        }
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(metric.finish()),
-            Arc::new(status.finish()),
-            Arc::new(due_at.finish().with_timezone("UTC")),
-            Arc::new(elapsed.finish()),
-            Arc::new(remaining.finish()),
-            Arc::new(breached_by.finish()),
-            Arc::new(error.finish()),
-        ];
-        let entries = StructArray::try_new(entry_fields(), columns, None)?;
-        Ok(list_scalar(Arc::new(entries)))
+        let mut entries = Entries::default();
+        entries.push(
+            self.events()
+                .and_then(|events| report(&self.policy, &self.region, &events)),
+        );
+        Ok(list_scalar(Arc::new(entries.finish()?)))
     }
 
     fn size(&self) -> usize {
@@ -362,5 +341,335 @@ impl Accumulator for Ticket {
             + text(&self.rows.kind)
             + text(&self.rows.severity)
             + text(&self.rows.channel)
+    }
+}
+
+fn report(
+    policy: &Policy,
+    region: &str,
+    events: &[Event],
+) -> std::result::Result<sla_deadline::Report, String> {
+    evaluate(policy, region, events, None).map_err(|e| e.to_string())
+}
+
+/// The entries of reports, one struct per metric (or per invalid ticket).
+#[derive(Default)]
+struct Entries {
+    metric: StringBuilder,
+    status: StringBuilder,
+    due_at: TimestampSecondBuilder,
+    elapsed: Int64Builder,
+    remaining: Int64Builder,
+    breached_by: Int64Builder,
+    error: StringBuilder,
+    /// Entries so far.
+    len: usize,
+}
+
+impl Entries {
+    fn push(&mut self, report: std::result::Result<sla_deadline::Report, String>) {
+        match report {
+            Ok(report) => {
+                for m in &report.metrics {
+                    self.metric.append_value(&m.metric);
+                    self.status.append_value(m.status.to_string());
+                    self.due_at.append_option(m.due_at.map(|d| d.timestamp()));
+                    self.elapsed.append_option(m.elapsed.map(|d| d.num_seconds()));
+                    self.remaining.append_option(m.remaining.map(|d| d.num_seconds()));
+                    self.breached_by
+                        .append_option(m.breached_by.map(|d| d.num_seconds()));
+                    self.error.append_null();
+                    self.len += 1;
+                }
+            }
+            Err(message) => {
+                self.metric.append_null();
+                self.status.append_null();
+                self.due_at.append_null();
+                self.elapsed.append_null();
+                self.remaining.append_null();
+                self.breached_by.append_null();
+                self.error.append_value(message);
+                self.len += 1;
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<StructArray> {
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.metric.finish()),
+            Arc::new(self.status.finish()),
+            Arc::new(self.due_at.finish().with_timezone("UTC")),
+            Arc::new(self.elapsed.finish()),
+            Arc::new(self.remaining.finish()),
+            Arc::new(self.breached_by.finish()),
+            Arc::new(self.error.finish()),
+        ];
+        Ok(StructArray::try_new(entry_fields(), columns, None)?)
+    }
+}
+
+/// Texts seen, each kept once: a ticket's rows hold indices.
+#[derive(Debug, Default)]
+struct Names {
+    list: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+}
+
+impl Names {
+    fn of(&mut self, text: Option<&str>) -> u32 {
+        let Some(text) = text else {
+            return u32::MAX;
+        };
+        if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(text.to_string());
+        self.index.insert(text.to_string(), i);
+        i
+    }
+
+    fn get(&self, i: u32) -> Option<&str> {
+        self.list.get(i as usize).map(String::as_str)
+    }
+}
+
+/// One event row of a group: instant and name indices (`u32::MAX` for
+/// null).
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    at: Option<i64>,
+    kind: u32,
+    severity: u32,
+    channel: u32,
+}
+
+/// The aggregate over many groups at once: DataFusion's fast path for
+/// `GROUP BY ticket_id` over many tickets.
+#[derive(Debug)]
+struct Groups {
+    policy: Policy,
+    region: String,
+    groups: Vec<Vec<Row>>,
+    names: Names,
+}
+
+/// A text column read without copying.
+enum TextColumn<'a> {
+    Utf8(&'a datafusion::arrow::array::StringArray),
+    Large(&'a datafusion::arrow::array::LargeStringArray),
+    View(&'a datafusion::arrow::array::StringViewArray),
+    Null,
+}
+
+impl<'a> TextColumn<'a> {
+    fn of(array: &'a ArrayRef) -> Result<TextColumn<'a>> {
+        Ok(match array.data_type() {
+            DataType::Utf8 => TextColumn::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => TextColumn::Large(array.as_string::<i64>()),
+            DataType::Utf8View => TextColumn::View(array.as_string_view()),
+            DataType::Null => TextColumn::Null,
+            other => {
+                return Err(DataFusionError::Execution(format!(
+                    "sla_report: expected a text column, found {other}"
+                )));
+            }
+        })
+    }
+
+    fn get(&self, i: usize) -> Option<&'a str> {
+        match self {
+            TextColumn::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
+            TextColumn::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+            TextColumn::View(a) => (!a.is_null(i)).then(|| a.value(i)),
+            TextColumn::Null => None,
+        }
+    }
+}
+
+impl Groups {
+    fn events(&self, rows: &[Row]) -> std::result::Result<Vec<Event>, String> {
+        rows.iter()
+            .map(|r| {
+                let kind = self.names.get(r.kind).ok_or("an event with a null type")?;
+                event(
+                    r.at,
+                    kind,
+                    &EventKeys {
+                        severity: self.names.get(r.severity),
+                        channel: self.names.get(r.channel),
+                        ..EventKeys::default()
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Appends rows `0..n` of the four columns to their groups.
+    fn add(
+        &mut self,
+        at: &[Option<i64>],
+        columns: [&TextColumn<'_>; 3],
+        group_indices: &[usize],
+        filter: Option<&BooleanArray>,
+        total: usize,
+    ) {
+        self.groups.resize_with(total.max(self.groups.len()), Vec::new);
+        for (i, &g) in group_indices.iter().enumerate() {
+            if filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
+                continue;
+            }
+            let row = Row {
+                at: at[i],
+                kind: self.names.of(columns[0].get(i)),
+                severity: self.names.of(columns[1].get(i)),
+                channel: self.names.of(columns[2].get(i)),
+            };
+            self.groups[g].push(row);
+        }
+    }
+}
+
+/// A list array of `values` cut at `offsets`.
+fn lists(values: ArrayRef, offsets: Vec<i32>) -> Result<ArrayRef> {
+    let field = Arc::new(Field::new("item", values.data_type().clone(), true));
+    Ok(Arc::new(ListArray::try_new(
+        field,
+        OffsetBuffer::new(offsets.into()),
+        values,
+        None,
+    )?))
+}
+
+fn offset(n: usize) -> Result<i32> {
+    i32::try_from(n)
+        .map_err(|_| DataFusionError::Execution("sla_report: more than 2^31 rows in one batch".into()))
+}
+
+impl GroupsAccumulator for Groups {
+    fn update_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> Result<()> {
+        let [at, kind, severity, channel] = values else {
+            return Err(DataFusionError::Execution(
+                "sla_report: expected four arguments".into(),
+            ));
+        };
+        let at = seconds(at)?;
+        let (k, s, c) = (
+            TextColumn::of(kind)?,
+            TextColumn::of(severity)?,
+            TextColumn::of(channel)?,
+        );
+        self.add(&at, [&k, &s, &c], group_indices, opt_filter, total_num_groups);
+        Ok(())
+    }
+
+    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        let mut entries = Entries::default();
+        let mut offsets = Vec::with_capacity(groups.len() + 1);
+        offsets.push(0);
+        for rows in &groups {
+            entries.push(
+                self.events(rows)
+                    .and_then(|events| report(&self.policy, &self.region, &events)),
+            );
+            offsets.push(offset(entries.len)?);
+        }
+        lists(Arc::new(entries.finish()?), offsets)
+    }
+
+    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        let mut at = Int64Builder::new();
+        let (mut kind, mut severity, mut channel) =
+            (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
+        let mut offsets = Vec::with_capacity(groups.len() + 1);
+        offsets.push(0);
+        let mut n = 0usize;
+        for rows in &groups {
+            for r in rows {
+                at.append_option(r.at);
+                kind.append_option(self.names.get(r.kind));
+                severity.append_option(self.names.get(r.severity));
+                channel.append_option(self.names.get(r.channel));
+            }
+            n += rows.len();
+            offsets.push(offset(n)?);
+        }
+        Ok(vec![
+            lists(Arc::new(at.finish()), offsets.clone())?,
+            lists(Arc::new(kind.finish()), offsets.clone())?,
+            lists(Arc::new(severity.finish()), offsets.clone())?,
+            lists(Arc::new(channel.finish()), offsets)?,
+        ])
+    }
+
+    fn merge_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> Result<()> {
+        let [at, kind, severity, channel] = values else {
+            return Err(DataFusionError::Execution(
+                "sla_report: expected four state columns".into(),
+            ));
+        };
+        let list = |a: &ArrayRef| -> Result<ListArray> {
+            a.as_any()
+                .downcast_ref::<ListArray>()
+                .cloned()
+                .ok_or_else(|| DataFusionError::Execution("sla_report: a state column is not a list".into()))
+        };
+        let (at, kind, severity, channel) = (list(at)?, list(kind)?, list(severity)?, list(channel)?);
+        // Flatten: each state row's events go to its group.
+        let (at_values, kind_values, sev_values, chan_values) = (
+            at.values().clone(),
+            kind.values().clone(),
+            severity.values().clone(),
+            channel.values().clone(),
+        );
+        let seconds_all = seconds(&at_values)?;
+        let (k, s, c) = (
+            TextColumn::of(&kind_values)?,
+            TextColumn::of(&sev_values)?,
+            TextColumn::of(&chan_values)?,
+        );
+        self.groups
+            .resize_with(total_num_groups.max(self.groups.len()), Vec::new);
+        let offsets = at.value_offsets();
+        for (i, &g) in group_indices.iter().enumerate() {
+            if at.is_null(i) || opt_filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
+                continue;
+            }
+            for j in offsets[i] as usize..offsets[i + 1] as usize {
+                let row = Row {
+                    at: seconds_all[j],
+                    kind: self.names.of(k.get(j)),
+                    severity: self.names.of(s.get(j)),
+                    channel: self.names.of(c.get(j)),
+                };
+                self.groups[g].push(row);
+            }
+        }
+        Ok(())
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self
+                .groups
+                .iter()
+                .map(|g| 24 + g.capacity() * std::mem::size_of::<Row>())
+                .sum::<usize>()
+            + self.names.list.iter().map(|n| 2 * (48 + n.len())).sum::<usize>()
     }
 }

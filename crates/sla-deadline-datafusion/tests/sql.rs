@@ -270,3 +270,95 @@ async fn sla_report_equals_evaluate_on_the_worked_cases() {
     got.sort();
     assert_eq!(got, want);
 }
+
+#[tokio::test]
+async fn one_ticket_without_group_by_and_a_filtered_aggregate() {
+    let ctx = context(2);
+    let batch = RecordBatch::try_from_iter([
+        (
+            "ticket_id",
+            Arc::new(StringArray::from(vec!["A", "A", "A", "B"])) as ArrayRef,
+        ),
+        (
+            "at",
+            Arc::new(TimestampSecondArray::from(vec![
+                1_795_190_400,
+                1_795_194_000,
+                1_795_197_600,
+                1_795_190_400,
+            ])) as ArrayRef,
+        ),
+        (
+            "type",
+            Arc::new(StringArray::from(vec![
+                "created",
+                "responded",
+                "resolved",
+                "created",
+            ])) as ArrayRef,
+        ),
+        (
+            "severity",
+            Arc::new(StringArray::from(vec![Some("P2"), None, None, Some("P9")])) as ArrayRef,
+        ),
+        (
+            "channel",
+            Arc::new(StringArray::from(vec![Some("email"), None, None, Some("email")])) as ArrayRef,
+        ),
+    ])
+    .expect("batch");
+    ctx.register_batch("events", batch).expect("register");
+    let policy = Policy::builtin("ol-care").expect("policy");
+    let created = Event::new(
+        "2026-11-20T16:00:00Z".parse().expect("t"),
+        EventKind::created("P2", "email"),
+    );
+    let responded = Event::new("2026-11-20T17:00:00Z".parse().expect("t"), EventKind::Responded);
+    let status = |events: &[Event], metric: &str| {
+        evaluate(&policy, "americas", events, None)
+            .expect("report")
+            .metric(metric)
+            .expect("metric")
+            .status
+            .to_string()
+    };
+    // No GROUP BY: the single-group accumulator.
+    let out = rows(
+        &ctx,
+        "SELECT m['metric'] AS metric, m['status'] AS status FROM
+           (SELECT unnest(sla_report(at, type, severity, channel)) AS m FROM events WHERE ticket_id = 'A')
+         WHERE m['metric'] = 'resolution'",
+    )
+    .await;
+    let resolved = Event::new("2026-11-20T18:00:00Z".parse().expect("t"), EventKind::Resolved);
+    assert_eq!(
+        out[0].column(1).as_string::<i32>().value(0),
+        status(&[created.clone(), responded.clone(), resolved], "resolution")
+    );
+    // A FILTER clause drops rows from the aggregate: without the
+    // resolution, the clock still runs.
+    let out = rows(
+        &ctx,
+        "SELECT ticket_id, m['status'] AS status, m['error'] AS error FROM
+           (SELECT ticket_id, unnest(sla_report(at, type, severity, channel) FILTER (WHERE type <> 'resolved')) AS m
+            FROM events GROUP BY ticket_id)
+         WHERE m['metric'] = 'resolution' OR m['error'] IS NOT NULL
+         ORDER BY ticket_id",
+    )
+    .await;
+    let b = &out[0];
+    assert_eq!(
+        b.column(1).as_string::<i32>().value(0),
+        status(&[created, responded], "resolution")
+    );
+    // Ticket B names an unknown severity: one entry with the error.
+    assert!(b.column(1).is_null(1));
+    assert!(
+        b.column(2)
+            .as_string::<i32>()
+            .value(1)
+            .contains("unknown severity"),
+        "{:?}",
+        b.column(2)
+    );
+}
