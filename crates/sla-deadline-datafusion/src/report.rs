@@ -650,9 +650,10 @@ impl GroupsAccumulator for Groups {
             if at.is_null(i) || opt_filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
                 continue;
             }
-            for j in offsets[i] as usize..offsets[i + 1] as usize {
+            let (from, to) = (offsets[i] as usize, offsets[i + 1] as usize);
+            for (j, at) in seconds_all.iter().enumerate().take(to).skip(from) {
                 let row = Row {
-                    at: seconds_all[j],
+                    at: *at,
                     kind: self.names.of(k.get(j)),
                     severity: self.names.of(s.get(j)),
                     channel: self.names.of(c.get(j)),
