@@ -1,0 +1,57 @@
+"""Smoke test: the kernel inside Spark (local mode) through mapInArrow, so
+the same code runs on a cluster. Set SLA_REQUIRE_SPARK=1 (CI does) to fail
+rather than skip when pyspark or Java is missing."""
+
+import os
+
+import pyarrow as pa
+import pytest
+
+from conftest import events_table
+
+try:
+    from pyspark.sql import SparkSession
+except ImportError:  # pragma: no cover
+    if os.environ.get("SLA_REQUIRE_SPARK"):
+        raise
+    pytest.skip("pyspark is not installed", allow_module_level=True)
+
+def test_map_in_arrow_gives_the_local_reports(cases):
+    import sys
+
+    import sla_deadline
+
+    # The executors' Python is this one (with pyarrow and the package).
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("sla-deadline smoke test")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    try:
+        table = events_table(cases)
+        names = table.column_names
+        ddl = ", ".join(f"{n} {'timestamp' if n == 'at' else 'string'}" for n in names)
+        rows = [tuple(r[n] for n in names) for r in table.to_pylist()]
+        df = spark.createDataFrame(rows, schema=ddl)
+        got = (
+            df.repartition(2, "ticket_id")
+            .mapInArrow(sla_deadline.for_spark("ol-care", "americas"), sla_deadline.SPARK_REPORT_SCHEMA)
+            .collect()
+        )
+        local = sla_deadline.evaluate(table, "ol-care", "americas").to_pylist()
+        key = lambda r: (r["ticket_id"], r["metric"] or "")
+        got = sorted((r.asDict() for r in got), key=key)
+        local = sorted(local, key=key)
+        assert len(got) == len(local) > 0
+        for g, l in zip(got, local):
+            for field in ["ticket_id", "metric", "status", "elapsed_s", "remaining_s", "breached_by_s", "error"]:
+                assert g[field] == l[field], (g, l)
+            g_due = None if g["due_at"] is None else g["due_at"].replace(tzinfo=None)
+            l_due = None if l["due_at"] is None else l["due_at"].replace(tzinfo=None)
+            assert g_due == l_due, (g, l)
+    finally:
+        spark.stop()
