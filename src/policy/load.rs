@@ -1111,18 +1111,7 @@ fn metrics(
             ),
         ));
     }
-    let ids = Ids {
-        severities: severities
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect(),
-        channels: channels
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect(),
-    };
+    let ids = Ids::of(severities, channels);
     let mut out = Vec::new();
     for (id, m) in entries {
         out.push(metric_of(ctx, id, m, severities, channels, statuses, &ids)?);
@@ -1311,6 +1300,16 @@ fn clocks(
 struct Ids<'a> {
     severities: HashMap<&'a str, usize>,
     channels: HashMap<&'a str, usize>,
+}
+
+impl<'a> Ids<'a> {
+    fn of(severities: &'a [Severity], channels: &'a [Channel]) -> Ids<'a> {
+        let index = |ids: Vec<&'a str>| ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
+        Ids {
+            severities: index(severities.iter().map(|s| s.id.as_str()).collect()),
+            channels: index(channels.iter().map(|c| c.id.as_str()).collect()),
+        }
+    }
 }
 
 fn metric_of(

@@ -202,6 +202,42 @@ fn note_null(valid: &mut Vec<bool>, i: usize) {
     valid.push(false);
 }
 
+/// Applies `f` to each row's instant (Unix seconds) and, with `other`, that
+/// row's Int64: nulls in either give null; `f`'s errors give null and are
+/// counted; `Err(())` from `f` marks an invalid argument.
+fn per_row(
+    t: &Instants<'_>,
+    other: Option<&Int64Array>,
+    mut f: impl FnMut(i64, i64) -> Result<Result<i64, Error>, ()>,
+) -> Column<ArrayRef> {
+    let scale = t.per_second();
+    let raw = t.raw();
+    let (mut out_of_horizon, mut invalid) = (0, 0);
+    let values: Vec<Option<i64>> = (0..raw.len())
+        .map(|i| {
+            if t.array.is_null(i) || other.is_some_and(|o| o.is_null(i)) {
+                return None;
+            }
+            match f(raw[i].div_euclid(scale), other.map_or(0, |o| o.value(i))) {
+                Ok(Ok(u)) => Some(u),
+                Ok(Err(e)) => {
+                    tally(&e, &mut out_of_horizon, &mut invalid);
+                    None
+                }
+                Err(()) => {
+                    invalid += 1;
+                    None
+                }
+            }
+        })
+        .collect();
+    Column {
+        values: t.output(values),
+        out_of_horizon,
+        invalid,
+    }
+}
+
 /// `at` plus `seconds` of business time (the earliest instant with that
 /// much business time after `at`), in `at`'s unit and zone.
 ///
@@ -215,28 +251,9 @@ pub fn add_business(
     same_length(at, seconds)?;
     let t = Instants::of(at, "at")?;
     let d = int64(seconds, "seconds")?;
-    let scale = t.per_second();
-    let raw = t.raw();
-    let (mut out_of_horizon, mut invalid) = (0, 0);
-    let values: Vec<Option<i64>> = (0..raw.len())
-        .map(|i| {
-            if at.is_null(i) || d.is_null(i) {
-                return None;
-            }
-            match calendar.add_business_seconds(raw[i].div_euclid(scale), d.value(i)) {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    tally(&e, &mut out_of_horizon, &mut invalid);
-                    None
-                }
-            }
-        })
-        .collect();
-    Ok(Column {
-        values: t.output(values),
-        out_of_horizon,
-        invalid,
-    })
+    Ok(per_row(&t, Some(d), |s, d| {
+        Ok(calendar.add_business_seconds(s, d))
+    }))
 }
 
 /// `at` plus `days` business days, in `mode`, in `at`'s unit and zone. A
@@ -253,32 +270,10 @@ pub fn add_business_days(
     same_length(at, days)?;
     let t = Instants::of(at, "at")?;
     let n = int64(days, "days")?;
-    let scale = t.per_second();
-    let raw = t.raw();
-    let (mut out_of_horizon, mut invalid) = (0, 0);
-    let values: Vec<Option<i64>> = (0..raw.len())
-        .map(|i| {
-            if at.is_null(i) || n.is_null(i) {
-                return None;
-            }
-            let Ok(count) = u32::try_from(n.value(i)) else {
-                invalid += 1;
-                return None;
-            };
-            match calendar.add_business_days_seconds(raw[i].div_euclid(scale), count, mode) {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    tally(&e, &mut out_of_horizon, &mut invalid);
-                    None
-                }
-            }
-        })
-        .collect();
-    Ok(Column {
-        values: t.output(values),
-        out_of_horizon,
-        invalid,
-    })
+    Ok(per_row(&t, Some(n), |s, n| {
+        let n = u32::try_from(n).map_err(|_| ())?;
+        Ok(calendar.add_business_days_seconds(s, n, mode))
+    }))
 }
 
 /// The first open instant at or after each `at`, in `at`'s unit and zone.
@@ -287,26 +282,5 @@ pub fn add_business_days(
 /// `at` not a timestamp array.
 pub fn next_open(calendar: &Calendar, at: &dyn Array) -> Result<Column<ArrayRef>, KernelError> {
     let t = Instants::of(at, "at")?;
-    let scale = t.per_second();
-    let raw = t.raw();
-    let (mut out_of_horizon, mut invalid) = (0, 0);
-    let values: Vec<Option<i64>> = (0..raw.len())
-        .map(|i| {
-            if at.is_null(i) {
-                return None;
-            }
-            match calendar.next_open_seconds(raw[i].div_euclid(scale)) {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    tally(&e, &mut out_of_horizon, &mut invalid);
-                    None
-                }
-            }
-        })
-        .collect();
-    Ok(Column {
-        values: t.output(values),
-        out_of_horizon,
-        invalid,
-    })
+    Ok(per_row(&t, None, |s, _| Ok(calendar.next_open_seconds(s))))
 }

@@ -177,18 +177,7 @@ pub(super) fn rules(
             ),
         ));
     }
-    let ids = Ids {
-        severities: severities
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.as_str(), i))
-            .collect(),
-        channels: channels
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect(),
-    };
+    let ids = Ids::of(severities, channels);
     let mut out: Vec<Rule> = Vec::with_capacity(list.len());
     let mut spans: Vec<Range<usize>> = Vec::with_capacity(list.len());
     for (i, raw) in list.iter().enumerate() {
