@@ -1,4 +1,5 @@
-//! Engine benchmarks: the report of a typical six-event OL Care ticket, a
+//! Engine benchmarks: the report (and the figures alone) of a typical
+//! six-event OL Care ticket, a
 //! next-reply ticket of 20 cycles on the example desk, and a batch of
 //! 100 000 tickets on one core.
 //!
@@ -11,7 +12,7 @@ use std::hint::black_box;
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use sla_deadline::{Event, EventKind, Policy, evaluate};
+use sla_deadline::{Event, EventKind, Policy, evaluate, evaluate_figures};
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().expect("instant literal")
@@ -37,6 +38,22 @@ fn engine(c: &mut Criterion) {
     let as_of = Some(at("2026-11-25T21:00:00Z"));
     c.bench_function("report/typical_6_events", |b| {
         b.iter(|| evaluate(&policy, black_box("americas"), black_box(&events), as_of).expect("report"))
+    });
+    // The same ticket's figures alone, the batch path.
+    let mut figures = Vec::new();
+    c.bench_function("figures/typical_6_events", |b| {
+        b.iter(|| {
+            figures.clear();
+            evaluate_figures(
+                &policy,
+                black_box("americas"),
+                black_box(&events),
+                as_of,
+                &mut figures,
+            )
+            .expect("figures");
+            black_box(figures.len())
+        })
     });
 
     // Next reply time: 20 customer messages, each answered, with a vendor
@@ -88,6 +105,18 @@ fn engine(c: &mut Criterion) {
             },
             BatchSize::PerIteration,
         )
+    });
+    group.bench_function("100k_tickets_figures", |b| {
+        let mut figures = Vec::new();
+        b.iter(|| {
+            let mut breached = 0usize;
+            for events in &tickets {
+                figures.clear();
+                evaluate_figures(&policy, "americas", events, None, &mut figures).expect("figures");
+                breached += figures.iter().filter(|f| f.breached_by.is_some()).count();
+            }
+            black_box(breached)
+        })
     });
     group.finish();
 }

@@ -162,9 +162,11 @@ pub use crate::policy::{
     Channel, ClockKind, Cycles, InForce, Metric, OnReopen, Options, Policy, Region, Rule, Severity,
     SeverityChange, TicketStatus,
 };
-pub use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
+pub use crate::report::{
+    CycleReport, CycleSummary, Figures, MetricReport, Report, Status, ThresholdCrossing,
+};
 pub use crate::target::{Target, WrittenTarget};
-pub use crate::ticket::{Event, EventKind, Ticket, evaluate};
+pub use crate::ticket::{Event, EventKind, Ticket, evaluate, evaluate_figures};
 pub use crate::zone::{Zone, parse_instant};
 
 #[cfg(doctest)]

@@ -39,9 +39,14 @@ pub enum Status {
     NotApplicable,
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Status {
+    /// The status as reports write it (`"no_target"`), without allocating.
+    ///
+    /// ```
+    /// assert_eq!(sla_deadline::Status::NoTarget.as_str(), "no_target");
+    /// ```
+    pub fn as_str(&self) -> &'static str {
+        match self {
             Status::Pending => "pending",
             Status::Running => "running",
             Status::Paused => "paused",
@@ -49,7 +54,13 @@ impl fmt::Display for Status {
             Status::Breached => "breached",
             Status::NoTarget => "no_target",
             Status::NotApplicable => "not_applicable",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -229,6 +240,72 @@ pub struct ThresholdCrossing {
     /// The earliest instant at which elapsed >= ceil(threshold x budget).
     #[serde(with = "utc")]
     pub at: DateTime<Utc>,
+}
+
+/// The figures of one metric without the explanation, in Unix seconds:
+/// what [`evaluate_figures`](crate::evaluate_figures) computes for
+/// batch paths, equal to the fields of the same name in a
+/// [`MetricReport`] ([`MetricReport::figures`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figures {
+    /// Where the clock stands.
+    pub status: Status,
+    /// Start of the clock or of its current cycle.
+    pub started_at: Option<i64>,
+    /// The due instant.
+    pub due_at: Option<i64>,
+    /// When the clock stopped, if it has.
+    pub stopped_at: Option<i64>,
+    /// The target converted at the clock's start, in seconds.
+    pub budget: Option<i64>,
+    /// Seconds counted since the start.
+    pub elapsed: Option<i64>,
+    /// Seconds since the start that did not count.
+    pub paused: Option<i64>,
+    /// `max(0, budget - elapsed)`.
+    pub remaining: Option<i64>,
+    /// `budget - elapsed` when met.
+    pub met_by: Option<i64>,
+    /// `elapsed - budget` when breached.
+    pub breached_by: Option<i64>,
+}
+
+impl Figures {
+    /// No figures yet: a clock not started, or one that does not apply.
+    pub(crate) fn blank(status: Status) -> Figures {
+        Figures {
+            status,
+            started_at: None,
+            due_at: None,
+            stopped_at: None,
+            budget: None,
+            elapsed: None,
+            paused: None,
+            remaining: None,
+            met_by: None,
+            breached_by: None,
+        }
+    }
+}
+
+impl MetricReport {
+    /// This metric's figures, as [`evaluate_figures`](crate::evaluate_figures) gives them.
+    pub fn figures(&self) -> Figures {
+        let s = |d: Option<TimeDelta>| d.map(|d| d.num_seconds());
+        let t = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp());
+        Figures {
+            status: self.status,
+            started_at: t(self.started_at),
+            due_at: t(self.due_at),
+            stopped_at: t(self.stopped_at),
+            budget: s(self.budget),
+            elapsed: s(self.elapsed),
+            paused: s(self.paused),
+            remaining: s(self.remaining),
+            met_by: s(self.met_by),
+            breached_by: s(self.breached_by),
+        }
+    }
 }
 
 impl Report {

@@ -192,7 +192,7 @@ impl Zone {
         t: DateTime<Utc>,
         what: impl FnOnce() -> String,
     ) -> Result<DateTime<FixedOffset>, Error> {
-        if (MIN_INSTANT_S + 86_400..=MAX_INSTANT_S - 86_400).contains(&t.timestamp()) {
+        if printable_anywhere(t.timestamp()) {
             return Ok(self.local(t));
         }
         self.checked_local(t, &what())
@@ -222,6 +222,11 @@ impl Zone {
 /// the range the crate accepts and prints. `what` names the instant in the
 /// error ("the due instant of metric resolution").
 /// True if `t` (seconds) lies in the supported years 0000-9999.
+/// True if `t` is in years 0000-9999 in every zone (a day from the ends).
+pub(crate) fn printable_anywhere(t: i64) -> bool {
+    (MIN_INSTANT_S + 86_400..=MAX_INSTANT_S - 86_400).contains(&t)
+}
+
 pub(crate) fn in_range(t: i64) -> bool {
     (MIN_INSTANT_S..=MAX_INSTANT_S).contains(&t)
 }

@@ -188,7 +188,15 @@ impl Clock {
 
     /// Records the current cycle as finished, before a new one replaces
     /// it: a running or paused cycle ends at `t`, a stopped one at its stop.
-    pub(crate) fn end_cycle(&mut self, m: &Measure<'_>, t: i64) -> Result<()> {
+    /// Without `keep` only its due instant is computed, so that a cycle
+    /// past the horizon fails the figures as it fails the report.
+    pub(crate) fn end_cycle(&mut self, m: &Measure<'_>, t: i64, keep: bool) -> Result<()> {
+        if !keep {
+            if let Some(b) = self.budget {
+                self.reach(m, b)?;
+            }
+            return Ok(());
+        }
         let record = self.record(m, self.stopped_at.unwrap_or(t))?;
         self.finished.push(record);
         Ok(())

@@ -53,6 +53,9 @@ pub struct Event {
 impl Event {
     /// An event of `kind` at `at`, sub-second part dropped.
     pub fn new(at: DateTime<Utc>, kind: EventKind) -> Event {
+        if at.timestamp_subsec_nanos() == 0 {
+            return Event { at, kind };
+        }
         let at = DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at);
         Event { at, kind }
     }

@@ -10,7 +10,7 @@ use crate::calendar::Calendar;
 use crate::error::{Error, Result};
 use crate::explain::{Line, Note, Why};
 use crate::policy::{ClockKind, Cycles, OnReopen, Policy, Region, SeverityChange, Triggers};
-use crate::target::WrittenTarget;
+use crate::target::{Target, WrittenTarget};
 use crate::zone::Zone;
 
 use super::clock::{Clock, Measure, Opening, State};
@@ -45,6 +45,9 @@ pub(crate) struct Fold<'p> {
     pub(crate) agreed: Vec<Option<WrittenTarget>>,
     pub(crate) clocks: Vec<Clock>,
     pub(crate) warnings: Vec<String>,
+    /// Keep the explanation (notes, finished cycles, warnings): false for
+    /// the figures alone, which skips their text and calendar work.
+    pub(crate) explain: bool,
 }
 
 impl<'p> Fold<'p> {
@@ -55,6 +58,7 @@ impl<'p> Fold<'p> {
         facts: Facts,
         t: i64,
         index: usize,
+        explain: bool,
     ) -> Result<Fold<'p>> {
         let bad = |e: terms::NoCustomerZone| Error::event(index, "created", e.0);
         let setting = Setting::new(policy, region, t, &facts).map_err(bad)?;
@@ -88,6 +92,7 @@ impl<'p> Fold<'p> {
             agreed: vec![None; policy.metrics().len()],
             clocks: Vec::new(),
             warnings: Vec::new(),
+            explain,
         };
         fold.clocks = (0..policy.metrics().len())
             .map(|m| Clock::new(policy.metrics()[m].applies_to(channel_id), fold.kind(m)))
@@ -132,9 +137,11 @@ impl<'p> Fold<'p> {
         let applies = |m: usize| clocks[m].state != State::NotApplicable;
         let change = match rules::step(self.policy, &self.ticket, &self.facts, applies, event) {
             Step::Ignore(why) => {
-                let kind = event.kind.name();
-                self.warnings
-                    .push(format!("event {index} ({kind}) ignored: {why}"));
+                if self.explain {
+                    let kind = event.kind.name();
+                    self.warnings
+                        .push(format!("event {index} ({kind}) ignored: {why}"));
+                }
                 return Ok(());
             }
             Step::Apply(change) => change,
@@ -189,13 +196,18 @@ impl<'p> Fold<'p> {
         let pause = self.pauses(m, standing);
         match self.clocks[m].state {
             State::Running if pause => {
-                let status = self.standing_name(standing);
-                let clock = &mut self.clocks[m];
-                clock.pause(t);
-                clock.notes.push(Note(Line::Paused { at: t, status }));
+                self.clocks[m].pause(t);
+                if self.explain {
+                    let status = self.standing_name(standing);
+                    self.clocks[m].notes.push(Note(Line::Paused { at: t, status }));
+                }
             }
             State::Paused if !pause => {
                 if change.resolves && lists.stop.meets(change.fires) {
+                    return;
+                }
+                self.clocks[m].resume(t);
+                if !self.explain {
                     return;
                 }
                 let why = match kind {
@@ -206,9 +218,7 @@ impl<'p> Fold<'p> {
                     EventKind::StatusChanged { status } => Cow::Owned(format!("status {status}")),
                     other => Cow::Borrowed(other.name()),
                 };
-                let clock = &mut self.clocks[m];
-                clock.resume(t);
-                clock.notes.push(Note(Line::Resumed { at: t, why }));
+                self.clocks[m].notes.push(Note(Line::Resumed { at: t, why }));
             }
             _ => {}
         }
@@ -235,18 +245,20 @@ impl<'p> Fold<'p> {
                 if !retarget && !moved {
                     return Ok(());
                 }
-                let why = if severity {
-                    Why::Severity {
-                        from: self.policy.severities()[before].id().to_string(),
-                        to: self.severity_id().to_string(),
-                        at: t,
+                let why = self.explain.then(|| {
+                    if severity {
+                        Why::Severity {
+                            from: self.policy.severities()[before].id().to_string(),
+                            to: self.severity_id().to_string(),
+                            at: t,
+                        }
+                    } else {
+                        Why::Rule {
+                            rule: self.terms.rule.map(|r| self.policy.rules()[r].id().to_string()),
+                            at: t,
+                        }
                     }
-                } else {
-                    Why::Rule {
-                        rule: self.terms.rule.map(|r| self.policy.rules()[r].id().to_string()),
-                        at: t,
-                    }
-                };
+                });
                 if retarget && self.policy.options().severity_change() == SeverityChange::Restart {
                     self.end_cycle(m, t)?;
                     let cause = if severity {
@@ -278,7 +290,7 @@ impl<'p> Fold<'p> {
                 // A pending clock reads the agreement when it starts; a
                 // stopped one if it runs again (a reopened resolution).
                 if active {
-                    self.recompute(m, Why::Agreed { at: t })?;
+                    self.recompute(m, Some(Why::Agreed { at: t }))?;
                 }
             }
             Effect::Reopen if state == State::Stopped => match self.policy.metrics()[m].on_reopen() {
@@ -296,11 +308,13 @@ impl<'p> Fold<'p> {
                         || current != self.clocks[m].calendar;
                     let clock = &mut self.clocks[m];
                     clock.reopen(t);
-                    clock.notes.push(Note(Line::Reopened { at: t }));
+                    if self.explain {
+                        clock.notes.push(Note(Line::Reopened { at: t }));
+                    }
                     if changed {
                         clock.kind = kind;
                         clock.calendar = current;
-                        self.recompute(m, Why::ChangedWhileResolved { at: t })?;
+                        self.recompute(m, Some(Why::ChangedWhileResolved { at: t }))?;
                     }
                 }
                 OnReopen::NewCycle => self.start(m, t, &EventKind::Reopened)?,
@@ -368,24 +382,32 @@ impl<'p> Fold<'p> {
         self.target_from(m).0
     }
 
+    /// True if metric `m` has a target now (as `target`, without the copy).
+    pub(crate) fn has_target(&self, m: usize) -> bool {
+        self.target_ref(m).0.is_some_and(|t| t.value() != Target::None)
+    }
+
     /// The target of metric `m` and the rule it comes from, if a rule's.
     pub(crate) fn target_from(&self, m: usize) -> (WrittenTarget, Option<usize>) {
+        let (target, rule) = self.target_ref(m);
+        (target.cloned().unwrap_or_else(WrittenTarget::none), rule)
+    }
+
+    /// As `target_from`, borrowed; `None` for a cell left empty.
+    fn target_ref(&self, m: usize) -> (Option<&WrittenTarget>, Option<usize>) {
         if let Some(target) = &self.agreed[m] {
-            return (target.clone(), None);
+            return (Some(target), None);
         }
         let (s, c) = (self.ticket.severity, self.ticket.channel);
         if let Some(r) = self.terms.rule {
             let cell = self.policy.rules()[r].metrics[m]
                 .as_ref()
                 .and_then(|o| o.grid.get(s)?.get(c)?.as_ref());
-            if let Some(target) = cell {
-                return (target.clone(), Some(r));
+            if cell.is_some() {
+                return (cell, Some(r));
             }
         }
-        let target = self.policy.metrics()[m]
-            .target_in(self.setting.target_version(m), s, c)
-            .cloned()
-            .unwrap_or_else(WrittenTarget::none);
+        let target = self.policy.metrics()[m].target_in(self.setting.target_version(m), s, c);
         (target, None)
     }
 
@@ -433,9 +455,13 @@ impl<'p> Fold<'p> {
         let agreed = self.agreed[m].is_some();
         let clock = &mut self.clocks[m];
         clock.start_cycle(t, paused);
-        clock.target = target.clone();
         clock.budget = budget;
         clock.agreed = agreed;
+        if !self.explain {
+            clock.target = target;
+            return Ok(());
+        }
+        clock.target = target.clone();
         clock.opening = Some(Opening {
             cause: kind.bit() as u8,
             target,
@@ -449,8 +475,9 @@ impl<'p> Fold<'p> {
         Ok(())
     }
 
-    /// Re-reads clock `m`'s target from its cycle start, for `why`.
-    fn recompute(&mut self, m: usize, why: Why) -> Result<()> {
+    /// Re-reads clock `m`'s target from its cycle start, for `why` (none
+    /// when not explaining).
+    fn recompute(&mut self, m: usize, why: Option<Why>) -> Result<()> {
         let target = self.target(m);
         let start = self.clocks[m].cycle_start;
         let budget = self
@@ -461,25 +488,30 @@ impl<'p> Fold<'p> {
         clock.target = target.clone();
         clock.budget = budget;
         clock.agreed = agreed;
-        clock.notes.push(Note(Line::Recomputed {
-            why,
-            target,
-            start,
-            budget,
-        }));
+        if let Some(why) = why {
+            clock.notes.push(Note(Line::Recomputed {
+                why,
+                target,
+                start,
+                budget,
+            }));
+        }
         Ok(())
     }
 
     fn stop(&mut self, m: usize, t: i64, reason: &'static str) {
         let clock = &mut self.clocks[m];
         clock.stop(t);
-        clock.notes.push(Note(Line::Stopped { at: t, reason }));
+        if self.explain {
+            clock.notes.push(Note(Line::Stopped { at: t, reason }));
+        }
     }
 
-    /// Records clock `m`'s current cycle as ended at `t` by a new one.
+    /// Records clock `m`'s current cycle as ended at `t` by a new one (the
+    /// record is kept only when explaining).
     fn end_cycle(&mut self, m: usize, t: i64) -> Result<()> {
         let calendar = Arc::clone(&self.calendars[self.clocks[m].calendar as usize].1);
         let measure = Measure::new(self.clocks[m].kind, &calendar);
-        self.clocks[m].end_cycle(&measure, t)
+        self.clocks[m].end_cycle(&measure, t, self.explain)
     }
 }

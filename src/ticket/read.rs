@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use crate::explain::{Line, Note, Source};
 use crate::policy::EVENT_KINDS;
-use crate::report::{CycleReport, CycleSummary, MetricReport, Report, Status, ThresholdCrossing};
+use crate::report::{CycleReport, CycleSummary, Figures, MetricReport, Report, Status, ThresholdCrossing};
 use crate::target::Target;
+use crate::zone::printable_anywhere;
 
 use super::clock::{Clock, Measure, State, instant, late};
 use super::fold::Fold;
@@ -58,6 +59,70 @@ impl Fold<'_> {
             metrics,
             warnings,
         })
+    }
+
+    /// The figures of every metric at `as_of`, in the policy's order.
+    pub(crate) fn figures_into(self, as_of: i64, out: &mut Vec<Figures>) -> Result<()> {
+        for (m, clock) in self.clocks.iter().enumerate() {
+            out.push(self.figures(m, clock, as_of)?);
+        }
+        Ok(())
+    }
+
+    /// The figures of clock `m` at `as_of`: what the report of the metric
+    /// states, without its explanation. A due instant the report could not
+    /// print (outside years 0000-9999 in a zone it shows) is an error here
+    /// too.
+    fn figures(&self, m: usize, clock: &Clock, as_of: i64) -> Result<Figures> {
+        match clock.state {
+            State::NotApplicable => return Ok(Figures::blank(Status::NotApplicable)),
+            State::Pending => {
+                let status = if self.has_target(m) {
+                    Status::Pending
+                } else {
+                    Status::NoTarget
+                };
+                return Ok(Figures::blank(status));
+            }
+            _ => {}
+        }
+        let measure = Measure::new(clock.kind, &self.calendars[clock.calendar as usize].1);
+        let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
+        let elapsed = clock.elapsed(&measure, end)?;
+        let since = measure.between(clock.cycle_start, end.max(clock.cycle_start))?;
+        let mut f = Figures::blank(Status::NoTarget);
+        f.started_at = Some(clock.cycle_start);
+        f.stopped_at = clock.stopped_at;
+        f.elapsed = Some(elapsed);
+        f.paused = Some(since - elapsed);
+        let Some(budget) = clock.budget else {
+            return Ok(f);
+        };
+        f.budget = Some(budget);
+        f.remaining = Some((budget - elapsed).max(0));
+        let due = clock.reach(&measure, budget)?;
+        f.status = match clock.state {
+            _ if late(due, clock.stopped_at.unwrap_or(as_of)) => Status::Breached,
+            State::Stopped => Status::Met,
+            State::Paused => Status::Paused,
+            _ => Status::Running,
+        };
+        match f.status {
+            Status::Met => f.met_by = Some(budget - elapsed),
+            Status::Breached => f.breached_by = Some(elapsed - budget),
+            _ => {}
+        }
+        if let Some(d) = due {
+            if !printable_anywhere(d) {
+                let what = || format!("the due instant of metric {}", self.policy.metrics()[m].id());
+                self.zone().local_in_range(instant(d), what)?;
+                if let Some(zone) = self.facts.customer_zone {
+                    zone.local_in_range(instant(d), what)?;
+                }
+            }
+        }
+        f.due_at = due;
+        Ok(f)
     }
 
     fn metric_report(
@@ -121,38 +186,29 @@ impl Fold<'_> {
             }
             _ => {}
         }
+        let f = self.figures(m, clock, as_of)?;
         let calendar = Arc::clone(&self.calendars[clock.calendar as usize].1);
         let measure = Measure::new(clock.kind, &calendar);
         let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
-        let elapsed = clock.elapsed(&measure, end)?;
-        let since = measure.between(clock.cycle_start, end.max(clock.cycle_start))?;
-        r.started_at = Some(instant(clock.cycle_start));
-        r.stopped_at = clock.stopped_at.map(instant);
-        r.elapsed = Some(TimeDelta::seconds(elapsed));
-        r.paused = Some(TimeDelta::seconds(since - elapsed));
+        let elapsed = f.elapsed.unwrap_or(0);
+        r.status = f.status;
+        r.started_at = f.started_at.map(instant);
+        r.stopped_at = f.stopped_at.map(instant);
+        r.elapsed = f.elapsed.map(TimeDelta::seconds);
+        r.paused = f.paused.map(TimeDelta::seconds);
         let mut explanation = self.opening_notes(clock)?;
         explanation.append(&mut clock.notes);
         r.explanation = explanation;
         let Some(budget) = clock.budget else {
-            r.status = Status::NoTarget;
             self.cycles(&mut r, clock);
             return Ok(r);
         };
         r.target = Some(clock.target.clone());
-        r.budget = Some(TimeDelta::seconds(budget));
-        r.remaining = Some(TimeDelta::seconds((budget - elapsed).max(0)));
-        let due = clock.reach(&measure, budget)?;
-        r.status = match clock.state {
-            _ if late(due, clock.stopped_at.unwrap_or(as_of)) => Status::Breached,
-            State::Stopped => Status::Met,
-            State::Paused => Status::Paused,
-            _ => Status::Running,
-        };
-        match r.status {
-            Status::Met => r.met_by = Some(TimeDelta::seconds(budget - elapsed)),
-            Status::Breached => r.breached_by = Some(TimeDelta::seconds(elapsed - budget)),
-            _ => {}
-        }
+        r.budget = f.budget.map(TimeDelta::seconds);
+        r.remaining = f.remaining.map(TimeDelta::seconds);
+        r.met_by = f.met_by.map(TimeDelta::seconds);
+        r.breached_by = f.breached_by.map(TimeDelta::seconds);
+        let due = f.due_at;
         let stopped = clock.state == State::Stopped;
         for &p in self.policy.options().warnings() {
             let x = ((p * budget as f64) - 1e-9).ceil().max(0.0) as i64;
@@ -182,13 +238,10 @@ impl Fold<'_> {
         }
         match due {
             Some(d) => {
-                // The report prints it: years 0000-9999, in UTC and locally.
-                let what = || format!("the due instant of metric {}", metric.id());
+                // `figures` checked it is in years 0000-9999 in both zones.
                 let due_at = instant(d);
-                r.due_local = Some(self.zone().local_in_range(due_at, what)?);
-                if let Some(zone) = self.facts.customer_zone {
-                    r.due_customer = Some(zone.local_in_range(due_at, what)?);
-                }
+                r.due_local = Some(self.zone().local(due_at));
+                r.due_customer = self.facts.customer_zone.map(|zone| zone.local(due_at));
                 r.due_at = Some(due_at);
                 r.explanation.push(Note(Line::Due {
                     at: d,

@@ -9,6 +9,7 @@ mod clocks;
 mod customer_zone;
 mod embedding;
 mod engine;
+mod figures;
 #[path = "../harness/mod.rs"]
 mod harness;
 mod holidays;

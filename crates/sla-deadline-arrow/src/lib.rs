@@ -11,9 +11,11 @@
 //! panics on the data.
 
 mod calendar;
+mod columns;
 mod tickets;
 
 pub use crate::calendar::{Column, add_business, add_business_days, business_time_between, next_open};
+pub use crate::columns::ReportColumns;
 pub use crate::tickets::{EventKeys, event, ticket_reports};
 
 /// A call the kernel cannot run: wrong column types or lengths, a missing

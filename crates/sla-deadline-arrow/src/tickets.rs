@@ -24,7 +24,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use arrow_array::builder::{Int64Builder, StringBuilder, TimestampSecondBuilder};
+use arrow_array::builder::{Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
@@ -33,9 +33,9 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{DateTime, Utc};
-use sla_deadline::{Event, EventKind, Policy, Report, evaluate};
+use sla_deadline::{Event, EventKind, Figures, Policy, evaluate_figures};
 
-use crate::KernelError;
+use crate::{KernelError, ReportColumns};
 
 /// A text column, whichever of the two string types.
 enum Text<'a> {
@@ -96,68 +96,37 @@ impl<'a> Ids<'a> {
     }
 }
 
-/// One output row per ticket and metric (or one per invalid ticket).
+/// One output row per ticket and metric (or one per invalid ticket): the
+/// ticket id, then the report columns.
+#[derive(Default)]
 struct Output {
     ids_text: StringBuilder,
     ids_number: Int64Builder,
-    metric: StringBuilder,
-    status: StringBuilder,
-    due_at: TimestampSecondBuilder,
-    elapsed: Int64Builder,
-    remaining: Int64Builder,
-    breached_by: Int64Builder,
-    error: StringBuilder,
+    rows: ReportColumns,
 }
 
 impl Output {
-    fn new() -> Output {
-        Output {
-            ids_text: StringBuilder::new(),
-            ids_number: Int64Builder::new(),
-            metric: StringBuilder::new(),
-            status: StringBuilder::new(),
-            due_at: TimestampSecondBuilder::new(),
-            elapsed: Int64Builder::new(),
-            remaining: Int64Builder::new(),
-            breached_by: Int64Builder::new(),
-            error: StringBuilder::new(),
-        }
-    }
-
-    fn id(&mut self, key: Option<Key<'_>>) {
-        match key {
-            Some(Key::Text(s)) => self.ids_text.append_value(s),
-            Some(Key::Number(n)) => self.ids_number.append_value(n),
-            None => {
-                self.ids_text.append_null();
-                self.ids_number.append_null();
+    fn id(&mut self, key: Option<Key<'_>>, rows: usize) {
+        for _ in 0..rows {
+            match key {
+                Some(Key::Text(s)) => self.ids_text.append_value(s),
+                Some(Key::Number(n)) => self.ids_number.append_value(n),
+                None => {
+                    self.ids_text.append_null();
+                    self.ids_number.append_null();
+                }
             }
         }
     }
 
-    fn report(&mut self, key: Option<Key<'_>>, report: &Report) {
-        for m in &report.metrics {
-            self.id(key);
-            self.metric.append_value(&m.metric);
-            self.status.append_value(m.status.to_string());
-            self.due_at.append_option(m.due_at.map(|d| d.timestamp()));
-            self.elapsed.append_option(m.elapsed.map(|d| d.num_seconds()));
-            self.remaining.append_option(m.remaining.map(|d| d.num_seconds()));
-            self.breached_by
-                .append_option(m.breached_by.map(|d| d.num_seconds()));
-            self.error.append_null();
-        }
+    fn figures(&mut self, key: Option<Key<'_>>, policy: &Policy, figures: &[Figures]) {
+        self.id(key, figures.len());
+        self.rows.figures(policy, figures);
     }
 
     fn failed(&mut self, key: Option<Key<'_>>, message: &str) {
-        self.id(key);
-        self.metric.append_null();
-        self.status.append_null();
-        self.due_at.append_null();
-        self.elapsed.append_null();
-        self.remaining.append_null();
-        self.breached_by.append_null();
-        self.error.append_value(message);
+        self.id(key, 1);
+        self.rows.failed(message);
     }
 
     fn finish(mut self, numeric_ids: bool) -> Result<RecordBatch, KernelError> {
@@ -166,32 +135,12 @@ impl Output {
         } else {
             (DataType::Utf8, Arc::new(self.ids_text.finish()))
         };
-        let utc: Arc<str> = Arc::from("UTC");
-        let schema = Schema::new(vec![
-            Field::new("ticket_id", id_type, true),
-            Field::new("metric", DataType::Utf8, true),
-            Field::new("status", DataType::Utf8, true),
-            Field::new(
-                "due_at",
-                DataType::Timestamp(TimeUnit::Second, Some(Arc::clone(&utc))),
-                true,
-            ),
-            Field::new("elapsed_s", DataType::Int64, true),
-            Field::new("remaining_s", DataType::Int64, true),
-            Field::new("breached_by_s", DataType::Int64, true),
-            Field::new("error", DataType::Utf8, true),
-        ]);
-        let columns: Vec<ArrayRef> = vec![
-            ids,
-            Arc::new(self.metric.finish()),
-            Arc::new(self.status.finish()),
-            Arc::new(self.due_at.finish().with_timezone_opt(Some(utc))),
-            Arc::new(self.elapsed.finish()),
-            Arc::new(self.remaining.finish()),
-            Arc::new(self.breached_by.finish()),
-            Arc::new(self.error.finish()),
-        ];
-        RecordBatch::try_new(Arc::new(schema), columns).map_err(|e| KernelError::Arrow(e.to_string()))
+        let mut fields = vec![Arc::new(Field::new("ticket_id", id_type, true))];
+        fields.extend(ReportColumns::fields().iter().cloned());
+        let mut columns = vec![ids];
+        columns.extend(self.rows.finish());
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+            .map_err(|e| KernelError::Arrow(e.to_string()))
     }
 }
 
@@ -338,6 +287,56 @@ pub fn event(at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<Event,
     Ok(Event::new(at, kind))
 }
 
+/// The tickets of `n` rows, in order of first appearance, each with its
+/// range in the returned row list; and the count of rows without a ticket
+/// id. A run of rows of one ticket costs no hashing, so a table grouped by
+/// ticket is gathered in one pass.
+#[allow(clippy::type_complexity)]
+fn gather<'a>(ids: &Ids<'a>, n: usize) -> (Vec<(Key<'a>, std::ops::Range<usize>)>, Vec<u32>, usize) {
+    let mut index: HashMap<Key<'a>, u32> = HashMap::new();
+    let mut keys: Vec<Key<'a>> = Vec::new();
+    // Each row's ticket number (u32::MAX: no id), and each ticket's size.
+    let mut of_row: Vec<u32> = Vec::with_capacity(n);
+    let mut sizes: Vec<u32> = Vec::new();
+    let mut last: Option<(Key<'a>, u32)> = None;
+    let mut orphans = 0usize;
+    for i in 0..n {
+        let Some(key) = ids.key(i) else {
+            orphans += 1;
+            of_row.push(u32::MAX);
+            continue;
+        };
+        let t = match last {
+            Some((k, t)) if k == key => t,
+            _ => *index.entry(key).or_insert_with(|| {
+                keys.push(key);
+                sizes.push(0);
+                (keys.len() - 1) as u32
+            }),
+        };
+        last = Some((key, t));
+        sizes[t as usize] += 1;
+        of_row.push(t);
+    }
+    // A counting sort of the rows by ticket, stable within a ticket.
+    let mut next: Vec<usize> = Vec::with_capacity(sizes.len());
+    let mut tickets = Vec::with_capacity(keys.len());
+    let mut start = 0usize;
+    for (key, &size) in keys.into_iter().zip(&sizes) {
+        next.push(start);
+        tickets.push((key, start..start + size as usize));
+        start += size as usize;
+    }
+    let mut rows = vec![0u32; start];
+    for (i, &t) in of_row.iter().enumerate() {
+        if t != u32::MAX {
+            rows[next[t as usize]] = i as u32;
+            next[t as usize] += 1;
+        }
+    }
+    (tickets, rows, orphans)
+}
+
 /// Reports every ticket of `events` under `policy`, in `region` (or the
 /// `region` column of each ticket's `created` row), as of `as_of` (`None`:
 /// each ticket's latest event).
@@ -410,28 +409,15 @@ pub fn ticket_reports(
         region: text(events, "region", false)?,
         attributes: text(events, "attributes", false)?,
     };
-    // Rows by ticket, in order of first appearance.
-    let mut index: HashMap<Key<'_>, usize> = HashMap::new();
-    let mut tickets: Vec<(Key<'_>, Vec<u32>)> = Vec::new();
-    let mut orphans = 0usize;
-    for i in 0..events.num_rows() {
-        let Some(key) = ids.key(i) else {
-            orphans += 1;
-            continue;
-        };
-        let n = *index.entry(key).or_insert_with(|| {
-            tickets.push((key, Vec::new()));
-            tickets.len() - 1
-        });
-        tickets[n].1.push(i as u32);
-    }
-    let mut out = Output::new();
+    let (tickets, rows, orphans) = gather(&ids, events.num_rows());
+    let mut out = Output::default();
     let mut batch: Vec<Event> = Vec::new();
-    for (key, rows) in &tickets {
+    let mut figures = Vec::new();
+    for (key, range) in &tickets {
         batch.clear();
         let mut own_region: Option<&str> = None;
         let mut failure = None;
-        for &i in rows {
+        for &i in &rows[range.clone()] {
             match columns.event(i as usize) {
                 Ok(event) => {
                     if matches!(event.kind, EventKind::Created { .. }) {
@@ -449,8 +435,9 @@ pub fn ticket_reports(
             out.failed(Some(*key), &message);
             continue;
         }
-        match evaluate(policy, own_region.unwrap_or(region), &batch, as_of) {
-            Ok(report) => out.report(Some(*key), &report),
+        figures.clear();
+        match evaluate_figures(policy, own_region.unwrap_or(region), &batch, as_of, &mut figures) {
+            Ok(()) => out.figures(Some(*key), policy, &figures),
             Err(e) => out.failed(Some(*key), &e.to_string()),
         }
     }

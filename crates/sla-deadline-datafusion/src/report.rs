@@ -11,11 +11,10 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Int64Array, Int64Builder, ListArray, StringBuilder, StructArray,
-    TimestampSecondBuilder,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{
-    DataType, Field, FieldRef, Fields, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
+    DataType, Field, FieldRef, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
     TimestampNanosecondType, TimestampSecondType,
 };
 use datafusion::common::ScalarValue;
@@ -25,8 +24,8 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
 };
-use sla_deadline::{Event, Policy, evaluate};
-use sla_deadline_arrow::{EventKeys, event};
+use sla_deadline::{Event, Figures, Policy, evaluate_figures};
+use sla_deadline_arrow::{EventKeys, ReportColumns, event};
 
 /// The aggregate, for one policy region.
 #[derive(Debug)]
@@ -61,27 +60,10 @@ impl Hash for Report {
     }
 }
 
-/// The fields of one metric's entry.
-fn entry_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("metric", DataType::Utf8, true),
-        Field::new("status", DataType::Utf8, true),
-        Field::new(
-            "due_at",
-            DataType::Timestamp(TimeUnit::Second, Some(Arc::from("UTC"))),
-            true,
-        ),
-        Field::new("elapsed_s", DataType::Int64, true),
-        Field::new("remaining_s", DataType::Int64, true),
-        Field::new("breached_by_s", DataType::Int64, true),
-        Field::new("error", DataType::Utf8, true),
-    ])
-}
-
 fn return_type() -> DataType {
     DataType::List(Arc::new(Field::new(
         "item",
-        DataType::Struct(entry_fields()),
+        DataType::Struct(ReportColumns::fields()),
         true,
     )))
 }
@@ -137,6 +119,7 @@ impl AggregateUDFImpl for Report {
             region: self.region.clone(),
             groups: Vec::new(),
             names: Names::default(),
+            rows: 0,
         }))
     }
 
@@ -322,11 +305,8 @@ impl Accumulator for Ticket {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        let mut entries = Entries::default();
-        entries.push(
-            self.events()
-                .and_then(|events| report(&self.policy, &self.region, &events)),
-        );
+        let mut entries = Entries::new();
+        entries.push(&self.policy, &self.region, self.events());
         Ok(list_scalar(Arc::new(entries.finish()?)))
     }
 
@@ -344,68 +324,42 @@ impl Accumulator for Ticket {
     }
 }
 
-fn report(
-    policy: &Policy,
-    region: &str,
-    events: &[Event],
-) -> std::result::Result<sla_deadline::Report, String> {
-    evaluate(policy, region, events, None).map_err(|e| e.to_string())
-}
-
-/// The entries of reports, one struct per metric (or per invalid ticket).
-#[derive(Default)]
+/// Entries of one ticket's report, one struct per metric (or one for an
+/// invalid ticket): the figures the core crate computes for batch paths.
 struct Entries {
-    metric: StringBuilder,
-    status: StringBuilder,
-    due_at: TimestampSecondBuilder,
-    elapsed: Int64Builder,
-    remaining: Int64Builder,
-    breached_by: Int64Builder,
-    error: StringBuilder,
-    /// Entries so far.
-    len: usize,
+    columns: ReportColumns,
+    figures: Vec<Figures>,
 }
 
 impl Entries {
-    fn push(&mut self, report: std::result::Result<sla_deadline::Report, String>) {
-        match report {
-            Ok(report) => {
-                for m in &report.metrics {
-                    self.metric.append_value(&m.metric);
-                    self.status.append_value(m.status.to_string());
-                    self.due_at.append_option(m.due_at.map(|d| d.timestamp()));
-                    self.elapsed.append_option(m.elapsed.map(|d| d.num_seconds()));
-                    self.remaining.append_option(m.remaining.map(|d| d.num_seconds()));
-                    self.breached_by
-                        .append_option(m.breached_by.map(|d| d.num_seconds()));
-                    self.error.append_null();
-                    self.len += 1;
-                }
-            }
-            Err(message) => {
-                self.metric.append_null();
-                self.status.append_null();
-                self.due_at.append_null();
-                self.elapsed.append_null();
-                self.remaining.append_null();
-                self.breached_by.append_null();
-                self.error.append_value(message);
-                self.len += 1;
-            }
+    fn new() -> Entries {
+        Entries {
+            columns: ReportColumns::default(),
+            figures: Vec::new(),
         }
     }
 
-    fn finish(mut self) -> Result<StructArray> {
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(self.metric.finish()),
-            Arc::new(self.status.finish()),
-            Arc::new(self.due_at.finish().with_timezone("UTC")),
-            Arc::new(self.elapsed.finish()),
-            Arc::new(self.remaining.finish()),
-            Arc::new(self.breached_by.finish()),
-            Arc::new(self.error.finish()),
-        ];
-        Ok(StructArray::try_new(entry_fields(), columns, None)?)
+    fn push(&mut self, policy: &Policy, region: &str, events: std::result::Result<Vec<Event>, String>) {
+        self.figures.clear();
+        let done = events.and_then(|events| {
+            evaluate_figures(policy, region, &events, None, &mut self.figures).map_err(|e| e.to_string())
+        });
+        match done {
+            Ok(()) => self.columns.figures(policy, &self.figures),
+            Err(message) => self.columns.failed(&message),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    fn finish(self) -> Result<StructArray> {
+        Ok(StructArray::try_new(
+            ReportColumns::fields(),
+            self.columns.finish(),
+            None,
+        )?)
     }
 }
 
@@ -421,7 +375,13 @@ impl Names {
         let Some(text) = text else {
             return u32::MAX;
         };
-        if let Some(&i) = self.index.get(text) {
+        // Event types, severities and channels are a few dozen names: a
+        // scan beats hashing them; the map serves a column of many more.
+        if self.list.len() <= 32 {
+            if let Some(i) = self.list.iter().position(|n| n == text) {
+                return i as u32;
+            }
+        } else if let Some(&i) = self.index.get(text) {
             return i;
         }
         let i = self.list.len() as u32;
@@ -453,6 +413,8 @@ struct Groups {
     region: String,
     groups: Vec<Vec<Row>>,
     names: Names,
+    /// Rows held, for `size` (which DataFusion asks after every batch).
+    rows: usize,
 }
 
 /// A text column read without copying.
@@ -527,7 +489,15 @@ impl Groups {
                 channel: self.names.of(columns[2].get(i)),
             };
             self.groups[g].push(row);
+            self.rows += 1;
         }
+    }
+
+    /// The first groups `emit_to` asks for, taken out.
+    fn take(&mut self, emit_to: EmitTo) -> Vec<Vec<Row>> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        self.rows = self.groups.iter().map(Vec::len).sum();
+        groups
     }
 }
 
@@ -571,22 +541,19 @@ impl GroupsAccumulator for Groups {
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let groups = emit_to.take_needed(&mut self.groups);
-        let mut entries = Entries::default();
+        let groups = self.take(emit_to);
+        let mut entries = Entries::new();
         let mut offsets = Vec::with_capacity(groups.len() + 1);
         offsets.push(0);
         for rows in &groups {
-            entries.push(
-                self.events(rows)
-                    .and_then(|events| report(&self.policy, &self.region, &events)),
-            );
-            offsets.push(offset(entries.len)?);
+            entries.push(&self.policy, &self.region, self.events(rows));
+            offsets.push(offset(entries.len())?);
         }
         lists(Arc::new(entries.finish()?), offsets)
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let groups = emit_to.take_needed(&mut self.groups);
+        let groups = self.take(emit_to);
         let mut at = Int64Builder::new();
         let (mut kind, mut severity, mut channel) =
             (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
@@ -659,6 +626,7 @@ impl GroupsAccumulator for Groups {
                     channel: self.names.of(c.get(j)),
                 };
                 self.groups[g].push(row);
+                self.rows += 1;
             }
         }
         Ok(())
@@ -666,11 +634,8 @@ impl GroupsAccumulator for Groups {
 
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
-            + self
-                .groups
-                .iter()
-                .map(|g| 24 + g.capacity() * std::mem::size_of::<Row>())
-                .sum::<usize>()
+            + self.groups.capacity() * std::mem::size_of::<Vec<Row>>()
+            + self.rows * std::mem::size_of::<Row>()
             + self.names.list.iter().map(|n| 2 * (48 + n.len())).sum::<usize>()
     }
 }

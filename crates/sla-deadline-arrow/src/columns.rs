@@ -1,0 +1,113 @@
+//! The report columns both batch paths write: one row per ticket and
+//! metric (or one per invalid ticket), built from the engine's figures.
+
+use std::sync::Arc;
+
+use arrow_array::ArrayRef;
+use arrow_array::builder::{Int64Builder, StringBuilder, TimestampSecondBuilder};
+use arrow_schema::{DataType, Field, Fields, TimeUnit};
+use sla_deadline::{Figures, Policy};
+
+/// Report rows being built: `metric`, `status`, `due_at`
+/// (Timestamp(Second, "UTC")), `elapsed_s`, `remaining_s`, `breached_by_s`
+/// (Int64 seconds of the metric's clock) and `error`, as
+/// [`ReportColumns::fields`] names them.
+///
+/// # Example
+/// ```
+/// use sla_deadline::{evaluate_figures, Event, EventKind, Policy};
+/// use sla_deadline_arrow::ReportColumns;
+///
+/// let policy = Policy::builtin("ol-care")?;
+/// let created = Event::new("2026-11-23T14:00:00Z".parse()?, EventKind::created("P2", "email"));
+/// let mut figures = Vec::new();
+/// evaluate_figures(&policy, "americas", &[created], None, &mut figures)?;
+/// let mut rows = ReportColumns::default();
+/// rows.figures(&policy, &figures);
+/// rows.failed("an event with a null type");
+/// assert_eq!(rows.len(), policy.metrics().len() + 1);
+/// assert_eq!(rows.finish().len(), ReportColumns::fields().len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct ReportColumns {
+    metric: StringBuilder,
+    status: StringBuilder,
+    due_at: TimestampSecondBuilder,
+    elapsed: Int64Builder,
+    remaining: Int64Builder,
+    breached_by: Int64Builder,
+    error: StringBuilder,
+    len: usize,
+}
+
+impl ReportColumns {
+    /// The columns' fields, all nullable.
+    pub fn fields() -> Fields {
+        Fields::from(vec![
+            Field::new("metric", DataType::Utf8, true),
+            Field::new("status", DataType::Utf8, true),
+            Field::new(
+                "due_at",
+                DataType::Timestamp(TimeUnit::Second, Some(Arc::from("UTC"))),
+                true,
+            ),
+            Field::new("elapsed_s", DataType::Int64, true),
+            Field::new("remaining_s", DataType::Int64, true),
+            Field::new("breached_by_s", DataType::Int64, true),
+            Field::new("error", DataType::Utf8, true),
+        ])
+    }
+
+    /// One row per metric of `policy`, from a ticket's figures (in the
+    /// policy's metric order, as [`sla_deadline::evaluate_figures`] gives
+    /// them).
+    pub fn figures(&mut self, policy: &Policy, figures: &[Figures]) {
+        for (metric, f) in policy.metrics().iter().zip(figures) {
+            self.metric.append_value(metric.id());
+            self.status.append_value(f.status.as_str());
+            self.due_at.append_option(f.due_at);
+            self.elapsed.append_option(f.elapsed);
+            self.remaining.append_option(f.remaining);
+            self.breached_by.append_option(f.breached_by);
+            self.error.append_null();
+            self.len += 1;
+        }
+    }
+
+    /// One row for a ticket that could not be reported: its `error`, nulls
+    /// elsewhere.
+    pub fn failed(&mut self, message: &str) {
+        self.metric.append_null();
+        self.status.append_null();
+        self.due_at.append_null();
+        self.elapsed.append_null();
+        self.remaining.append_null();
+        self.breached_by.append_null();
+        self.error.append_value(message);
+        self.len += 1;
+    }
+
+    /// Rows so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True before the first row.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The columns, in the order of [`ReportColumns::fields`].
+    pub fn finish(mut self) -> Vec<ArrayRef> {
+        vec![
+            Arc::new(self.metric.finish()),
+            Arc::new(self.status.finish()),
+            Arc::new(self.due_at.finish().with_timezone("UTC")),
+            Arc::new(self.elapsed.finish()),
+            Arc::new(self.remaining.finish()),
+            Arc::new(self.breached_by.finish()),
+            Arc::new(self.error.finish()),
+        ]
+    }
+}
