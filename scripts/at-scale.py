@@ -12,7 +12,8 @@ the Arrow kernel through the Python package (one thread), DataFusion SQL
 (`sla_report`, all cores) and Spark in local mode (`mapInArrow`, all
 cores). Prints tickets per second and how many report rows of DataFusion
 and Spark agree with the kernel's, which is the core crate's `evaluate` per
-ticket (a cargo test checks that row for row).
+ticket (cargo tests check that row for row, on these generated tickets too:
+crates/sla-deadline-datafusion/tests/generated.rs).
 """
 
 import argparse

@@ -44,9 +44,9 @@ fn kernel(c: &mut Criterion) {
         })
     });
 
-    // 100 000 tickets of six events (created, acknowledged, responded,
+    // 1 000 000 tickets of six events (created, acknowledged, responded,
     // updated, a wait and the reply), rows in ticket order.
-    let n = 100_000usize;
+    let n = 1_000_000usize;
     let starts = instants(n, 0x2545_F491_4F6C_DD1D);
     let offsets = [0i64, 60, 1800, 88_200, 90_000, 194_400];
     let types = [
@@ -80,7 +80,7 @@ fn kernel(c: &mut Criterion) {
     ])
     .expect("batch");
     group.sample_size(10);
-    group.bench_function("ticket_reports/100k_tickets", |bench| {
+    group.bench_function("ticket_reports/1M_tickets", |bench| {
         bench.iter(|| {
             ticket_reports(black_box(&policy), "americas", black_box(&events), None).expect("reports")
         })
