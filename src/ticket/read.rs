@@ -89,7 +89,13 @@ impl Fold<'_> {
         let measure = Measure::new(clock.kind, &self.calendars[clock.calendar as usize].1);
         let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
         let elapsed = clock.elapsed(&measure, end)?;
-        let since = measure.between(clock.cycle_start, end.max(clock.cycle_start))?;
+        // A clock that never paused counted all the time since its start
+        // (`elapsed` measured the same span, so it is not measured twice).
+        let since = if clock.runs.is_empty() && clock.open == Some(clock.cycle_start) && end > clock.cycle_start {
+            elapsed
+        } else {
+            measure.between(clock.cycle_start, end.max(clock.cycle_start))?
+        };
         let mut f = Figures::blank(Status::NoTarget);
         f.started_at = Some(clock.cycle_start);
         f.stopped_at = clock.stopped_at;

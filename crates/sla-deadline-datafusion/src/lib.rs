@@ -7,7 +7,7 @@
 //! | `sla_add_business(ts, seconds)` | `ts` plus `seconds` (Int64) of business time |
 //! | `sla_add_business_days(ts, n)` | `ts` plus `n` (Int64) business days, in the policy's `business_days` mode |
 //! | `sla_next_open(ts)` | the first open instant at or after `ts` |
-//! | `sla_report(at, type, severity, channel)` | aggregate: the ticket's report, a list of structs `{metric, status, due_at, elapsed_s, remaining_s, breached_by_s, error}` |
+//! | `sla_report(at, type, severity, channel [, status, metric, target, customer_zone, attributes])` | aggregate: the ticket's report, a list of structs `{metric, status, due_at, elapsed_s, remaining_s, breached_by_s, error}` |
 //!
 //! Timestamps may have any unit and zone; results keep them. Values the
 //! calendar cannot answer (outside its horizon, a negative duration) are
@@ -15,9 +15,13 @@
 //! `sla_report` is an aggregate over a ticket's event rows (`GROUP BY
 //! ticket_id`); the events are ordered by instant by the engine, as
 //! [`sla_deadline::evaluate`] does, and an invalid ticket gives one struct
-//! with its `error`. It reads the four columns named; events that need
-//! other keys (`status_changed`, `target_agreed`, attributes) are not
-//! readable from SQL yet.
+//! with its `error`. The first four arguments are required; the other
+//! keys an event may carry follow in this order, each optional after the
+//! previous one: `status` (of `status_changed`), `metric` and `target` (of
+//! `target_agreed`), `customer_zone` and `attributes` (a JSON object of
+//! strings, of `created` and `attributes_changed`), as in the Arrow
+//! kernel's events table. A key an event type does not take is ignored,
+//! so a table can carry every column on every row.
 //!
 //! # Example
 //! ```

@@ -1,9 +1,12 @@
-//! `sla_report(at, type, severity, channel)`: the aggregate that reports a
-//! ticket from its event rows.
+//! `sla_report(at, type, severity, channel [, status, metric, target,
+//! customer_zone, attributes])`: the aggregate that reports a ticket from
+//! its event rows.
 //!
-//! Its state is the ticket's events so far, as four lists (instants in Unix
-//! seconds, types, severities, channels), so that partial aggregates from
-//! several partitions merge; the report is computed once, at the end.
+//! Its state is the ticket's events so far, as one list per argument
+//! (instants in Unix seconds, then the texts), so that partial aggregates
+//! from several partitions merge; the report is computed once, at the end.
+//! Both accumulators (one group, many groups) keep rows the same way, in a
+//! `Store`: each text interned once, a row an instant and indices.
 
 use std::any::Any;
 use std::hash::{Hash, Hasher};
@@ -22,10 +25,25 @@ use datafusion::common::utils::SingleRowListArrayBuilder;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, Volatility,
+    Accumulator, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, TypeSignature, Volatility,
 };
 use sla_deadline::{Event, Figures, Policy, evaluate_figures};
 use sla_deadline_arrow::{EventKeys, ReportColumns, event};
+
+/// The text arguments after `at`, in order: the first three are required.
+const KEYS: [&str; 8] = [
+    "type",
+    "severity",
+    "channel",
+    "status",
+    "metric",
+    "target",
+    "customer_zone",
+    "attributes",
+];
+
+/// Arguments: `at` and the first three keys at least, all eight at most.
+const ARGS: std::ops::RangeInclusive<usize> = 4..=9;
 
 /// The aggregate, for one policy region.
 #[derive(Debug)]
@@ -40,7 +58,16 @@ impl Report {
         Report {
             policy,
             region,
-            signature: Signature::any(4, Volatility::Immutable),
+            signature: Signature::one_of(ARGS.map(TypeSignature::Any).collect(), Volatility::Immutable),
+        }
+    }
+
+    fn store(&self) -> Store {
+        Store {
+            policy: self.policy.clone(),
+            region: self.region.clone(),
+            names: Names::default(),
+            extras: Vec::new(),
         }
     }
 }
@@ -72,6 +99,16 @@ fn list_of(t: DataType) -> DataType {
     DataType::List(Arc::new(Field::new("item", t, true)))
 }
 
+/// `(at timestamp, type text, ...)` for an error message.
+fn expected() -> String {
+    let keys: Vec<String> = KEYS.iter().map(|k| format!("{k} text")).collect();
+    format!(
+        "(at timestamp, {}, then optionally, in this order, {})",
+        keys[..3].join(", "),
+        keys[3..].join(", ")
+    )
+}
+
 impl AggregateUDFImpl for Report {
     fn as_any(&self) -> &dyn Any {
         self
@@ -93,9 +130,12 @@ impl AggregateUDFImpl for Report {
             )
         };
         match args {
-            [DataType::Timestamp(_, _), k, s, c] if text(k) && text(s) && text(c) => Ok(return_type()),
+            [DataType::Timestamp(_, _), keys @ ..] if ARGS.contains(&args.len()) && keys.iter().all(text) => {
+                Ok(return_type())
+            }
             _ => Err(DataFusionError::Plan(format!(
-                "sla_report: expected (at timestamp, type text, severity text, channel text), found ({})",
+                "sla_report: expected {}, found ({})",
+                expected(),
                 args.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
             ))),
         }
@@ -103,9 +143,8 @@ impl AggregateUDFImpl for Report {
 
     fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
         Ok(Box::new(Ticket {
-            policy: self.policy.clone(),
-            region: self.region.clone(),
-            rows: Rows::default(),
+            store: self.store(),
+            rows: Vec::new(),
         }))
     }
 
@@ -115,81 +154,29 @@ impl AggregateUDFImpl for Report {
 
     fn create_groups_accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn GroupsAccumulator>> {
         Ok(Box::new(Groups {
-            policy: self.policy.clone(),
-            region: self.region.clone(),
+            store: self.store(),
             groups: Vec::new(),
-            names: Names::default(),
             rows: 0,
         }))
     }
 
+    /// Every key's list, however many arguments were given (the missing
+    /// ones are null): one state layout for both accumulators.
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
-        Ok(vec![
-            Arc::new(Field::new(
-                format!("{}_at", args.name),
-                list_of(DataType::Int64),
-                true,
-            )),
-            Arc::new(Field::new(
-                format!("{}_type", args.name),
+        let mut fields = vec![Arc::new(Field::new(
+            format!("{}_at", args.name),
+            list_of(DataType::Int64),
+            true,
+        ))];
+        for key in KEYS {
+            fields.push(Arc::new(Field::new(
+                format!("{}_{key}", args.name),
                 list_of(DataType::Utf8),
                 true,
-            )),
-            Arc::new(Field::new(
-                format!("{}_severity", args.name),
-                list_of(DataType::Utf8),
-                true,
-            )),
-            Arc::new(Field::new(
-                format!("{}_channel", args.name),
-                list_of(DataType::Utf8),
-                true,
-            )),
-        ])
-    }
-}
-
-/// A ticket's event rows so far.
-#[derive(Debug, Default)]
-struct Rows {
-    at: Vec<Option<i64>>,
-    kind: Vec<Option<String>>,
-    severity: Vec<Option<String>>,
-    channel: Vec<Option<String>>,
-}
-
-#[derive(Debug)]
-struct Ticket {
-    policy: Policy,
-    region: String,
-    rows: Rows,
-}
-
-/// Text values of a Utf8, LargeUtf8, Utf8View or Null column.
-fn texts(array: &ArrayRef) -> Result<Vec<Option<String>>> {
-    Ok(match array.data_type() {
-        DataType::Utf8 => array
-            .as_string::<i32>()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect(),
-        DataType::LargeUtf8 => array
-            .as_string::<i64>()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect(),
-        DataType::Utf8View => array
-            .as_string_view()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect(),
-        DataType::Null => vec![None; array.len()],
-        other => {
-            return Err(DataFusionError::Execution(format!(
-                "sla_report: expected a text column, found {other}"
             )));
         }
-    })
+        Ok(fields)
+    }
 }
 
 /// Unix seconds of a timestamp column (any unit), or of an Int64 state.
@@ -222,199 +209,6 @@ fn seconds(array: &ArrayRef) -> Result<Vec<Option<i64>>> {
             )));
         }
     })
-}
-
-fn list_scalar(values: ArrayRef) -> ScalarValue {
-    SingleRowListArrayBuilder::new(values).build_list_scalar()
-}
-
-impl Ticket {
-    fn events(&self) -> std::result::Result<Vec<Event>, String> {
-        let r = &self.rows;
-        (0..r.at.len())
-            .map(|i| {
-                let kind = r.kind[i].as_deref().ok_or("an event with a null type")?;
-                event(
-                    r.at[i],
-                    kind,
-                    &EventKeys {
-                        severity: r.severity[i].as_deref(),
-                        channel: r.channel[i].as_deref(),
-                        ..EventKeys::default()
-                    },
-                )
-            })
-            .collect()
-    }
-}
-
-impl Accumulator for Ticket {
-    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let [at, kind, severity, channel] = values else {
-            return Err(DataFusionError::Execution(
-                "sla_report: expected four arguments".into(),
-            ));
-        };
-        self.rows.at.extend(seconds(at)?);
-        self.rows.kind.extend(texts(kind)?);
-        self.rows.severity.extend(texts(severity)?);
-        self.rows.channel.extend(texts(channel)?);
-        Ok(())
-    }
-
-    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let [at, kind, severity, channel] = states else {
-            return Err(DataFusionError::Execution(
-                "sla_report: expected four state columns".into(),
-            ));
-        };
-        let lists = |a: &ArrayRef| -> Result<ListArray> {
-            a.as_any()
-                .downcast_ref::<ListArray>()
-                .cloned()
-                .ok_or_else(|| DataFusionError::Execution("sla_report: a state column is not a list".into()))
-        };
-        let (at, kind, severity, channel) = (lists(at)?, lists(kind)?, lists(severity)?, lists(channel)?);
-        for row in 0..at.len() {
-            if at.is_null(row) {
-                continue;
-            }
-            self.rows.at.extend(seconds(&at.value(row))?);
-            self.rows.kind.extend(texts(&kind.value(row))?);
-            self.rows.severity.extend(texts(&severity.value(row))?);
-            self.rows.channel.extend(texts(&channel.value(row))?);
-        }
-        Ok(())
-    }
-
-    fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let r = &self.rows;
-        let text = |v: &[Option<String>]| -> ArrayRef {
-            let mut b = StringBuilder::new();
-            for x in v {
-                b.append_option(x.as_deref());
-            }
-            Arc::new(b.finish())
-        };
-        Ok(vec![
-            list_scalar(Arc::new(Int64Array::from(r.at.clone()))),
-            list_scalar(text(&r.kind)),
-            list_scalar(text(&r.severity)),
-            list_scalar(text(&r.channel)),
-        ])
-    }
-
-    fn evaluate(&mut self) -> Result<ScalarValue> {
-        let mut entries = Entries::new();
-        entries.push(&self.policy, &self.region, self.events());
-        Ok(list_scalar(Arc::new(entries.finish()?)))
-    }
-
-    fn size(&self) -> usize {
-        let text = |v: &[Option<String>]| {
-            v.iter()
-                .map(|s| 24 + s.as_ref().map_or(0, String::len))
-                .sum::<usize>()
-        };
-        std::mem::size_of_val(self)
-            + self.rows.at.len() * 16
-            + text(&self.rows.kind)
-            + text(&self.rows.severity)
-            + text(&self.rows.channel)
-    }
-}
-
-/// Entries of one ticket's report, one struct per metric (or one for an
-/// invalid ticket): the figures the core crate computes for batch paths.
-struct Entries {
-    columns: ReportColumns,
-    figures: Vec<Figures>,
-}
-
-impl Entries {
-    fn new() -> Entries {
-        Entries {
-            columns: ReportColumns::default(),
-            figures: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, policy: &Policy, region: &str, events: std::result::Result<Vec<Event>, String>) {
-        self.figures.clear();
-        let done = events.and_then(|events| {
-            evaluate_figures(policy, region, &events, None, &mut self.figures).map_err(|e| e.to_string())
-        });
-        match done {
-            Ok(()) => self.columns.figures(policy, &self.figures),
-            Err(message) => self.columns.failed(&message),
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.columns.len()
-    }
-
-    fn finish(self) -> Result<StructArray> {
-        Ok(StructArray::try_new(
-            ReportColumns::fields(),
-            self.columns.finish(),
-            None,
-        )?)
-    }
-}
-
-/// Texts seen, each kept once: a ticket's rows hold indices.
-#[derive(Debug, Default)]
-struct Names {
-    list: Vec<String>,
-    index: std::collections::HashMap<String, u32>,
-}
-
-impl Names {
-    fn of(&mut self, text: Option<&str>) -> u32 {
-        let Some(text) = text else {
-            return u32::MAX;
-        };
-        // Event types, severities and channels are a few dozen names: a
-        // scan beats hashing them; the map serves a column of many more.
-        if self.list.len() <= 32 {
-            if let Some(i) = self.list.iter().position(|n| n == text) {
-                return i as u32;
-            }
-        } else if let Some(&i) = self.index.get(text) {
-            return i;
-        }
-        let i = self.list.len() as u32;
-        self.list.push(text.to_string());
-        self.index.insert(text.to_string(), i);
-        i
-    }
-
-    fn get(&self, i: u32) -> Option<&str> {
-        self.list.get(i as usize).map(String::as_str)
-    }
-}
-
-/// One event row of a group: instant and name indices (`u32::MAX` for
-/// null).
-#[derive(Debug, Clone, Copy)]
-struct Row {
-    at: Option<i64>,
-    kind: u32,
-    severity: u32,
-    channel: u32,
-}
-
-/// The aggregate over many groups at once: DataFusion's fast path for
-/// `GROUP BY ticket_id` over many tickets.
-#[derive(Debug)]
-struct Groups {
-    policy: Policy,
-    region: String,
-    groups: Vec<Vec<Row>>,
-    names: Names,
-    /// Rows held, for `size` (which DataFusion asks after every batch).
-    rows: usize,
 }
 
 /// A text column read without copying.
@@ -450,54 +244,249 @@ impl<'a> TextColumn<'a> {
     }
 }
 
-impl Groups {
+/// The instants and text columns of an update (arguments) or a merge
+/// (flattened states): `at` then one to eight keys; keys not given read as
+/// null.
+struct Columns<'a> {
+    at: Vec<Option<i64>>,
+    keys: Vec<TextColumn<'a>>,
+}
+
+impl<'a> Columns<'a> {
+    fn of(values: &'a [ArrayRef]) -> Result<Columns<'a>> {
+        let Some((at, keys)) = values.split_first().filter(|_| ARGS.contains(&values.len())) else {
+            return Err(DataFusionError::Execution(format!(
+                "sla_report: expected {}, found {} columns",
+                expected(),
+                values.len()
+            )));
+        };
+        Ok(Columns {
+            at: seconds(at)?,
+            keys: keys.iter().map(TextColumn::of).collect::<Result<_>>()?,
+        })
+    }
+
+    fn key(&self, k: usize, i: usize) -> Option<&'a str> {
+        self.keys.get(k).and_then(|c| c.get(i))
+    }
+}
+
+/// Texts seen, each kept once: rows hold indices.
+#[derive(Debug, Default)]
+struct Names {
+    list: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+}
+
+impl Names {
+    fn of(&mut self, text: Option<&str>) -> u32 {
+        let Some(text) = text else {
+            return NONE;
+        };
+        // Event types, severities and channels are a few dozen names: a
+        // scan beats hashing them; the map serves a column of many more.
+        if self.list.len() <= 32 {
+            if let Some(i) = self.list.iter().position(|n| n == text) {
+                return i as u32;
+            }
+        } else if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(text.to_string());
+        self.index.insert(text.to_string(), i);
+        i
+    }
+
+    fn get(&self, i: u32) -> Option<&str> {
+        self.list.get(i as usize).map(String::as_str)
+    }
+
+    fn size(&self) -> usize {
+        self.list.iter().map(|n| 2 * (48 + n.len())).sum()
+    }
+}
+
+/// A null text, or a row without the rarer keys.
+const NONE: u32 = u32::MAX;
+
+/// One event row: its instant and its keys' name indices. The keys after
+/// the first three (status, metric, target, customer zone, attributes)
+/// are rare: a row that has any points into `Store::extras`.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    at: Option<i64>,
+    kind: u32,
+    severity: u32,
+    channel: u32,
+    extra: u32,
+}
+
+/// What both accumulators share: the policy region, the names and the
+/// rare keys of rows.
+#[derive(Debug)]
+struct Store {
+    policy: Policy,
+    region: String,
+    names: Names,
+    extras: Vec<[u32; 5]>,
+}
+
+impl Store {
+    /// Row `i` of `columns`.
+    fn row(&mut self, columns: &Columns<'_>, i: usize) -> Row {
+        let mut extra = [NONE; 5];
+        for (k, slot) in extra.iter_mut().enumerate() {
+            *slot = self.names.of(columns.key(3 + k, i));
+        }
+        let extra = if extra == [NONE; 5] {
+            NONE
+        } else {
+            self.extras.push(extra);
+            (self.extras.len() - 1) as u32
+        };
+        Row {
+            at: columns.at.get(i).copied().flatten(),
+            kind: self.names.of(columns.key(0, i)),
+            severity: self.names.of(columns.key(1, i)),
+            channel: self.names.of(columns.key(2, i)),
+            extra,
+        }
+    }
+
+    /// Key `k` (an index into `KEYS`) of `row`.
+    fn key(&self, row: &Row, k: usize) -> Option<&str> {
+        let index = match k {
+            0 => row.kind,
+            1 => row.severity,
+            2 => row.channel,
+            _ => self.extras.get(row.extra as usize).map_or(NONE, |e| e[k - 3]),
+        };
+        self.names.get(index)
+    }
+
     fn events(&self, rows: &[Row]) -> std::result::Result<Vec<Event>, String> {
         rows.iter()
             .map(|r| {
-                let kind = self.names.get(r.kind).ok_or("an event with a null type")?;
+                let kind = self.key(r, 0).ok_or("an event with a null type")?;
+                let key = |k| self.key(r, k);
                 event(
                     r.at,
                     kind,
                     &EventKeys {
-                        severity: self.names.get(r.severity),
-                        channel: self.names.get(r.channel),
-                        ..EventKeys::default()
+                        severity: key(1),
+                        channel: key(2),
+                        status: key(3),
+                        metric: key(4),
+                        target: key(5),
+                        customer_zone: key(6),
+                        attributes: key(7),
                     },
                 )
             })
             .collect()
     }
 
-    /// Appends rows `0..n` of the four columns to their groups.
-    fn add(
+    /// The state of `groups` as `state_fields` declares it (at, then every
+    /// key): each column's values and the lists' offsets.
+    fn state(&self, groups: &[&[Row]]) -> Result<(Vec<ArrayRef>, Vec<i32>)> {
+        let mut at = Int64Builder::new();
+        let mut keys: Vec<StringBuilder> = KEYS.iter().map(|_| StringBuilder::new()).collect();
+        let mut offsets = Vec::with_capacity(groups.len() + 1);
+        offsets.push(0);
+        let mut n = 0usize;
+        for rows in groups {
+            for r in *rows {
+                at.append_option(r.at);
+                for (k, b) in keys.iter_mut().enumerate() {
+                    b.append_option(self.key(r, k));
+                }
+            }
+            n += rows.len();
+            offsets.push(offset(n)?);
+        }
+        let mut columns: Vec<ArrayRef> = vec![Arc::new(at.finish())];
+        columns.extend(keys.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+        Ok((columns, offsets))
+    }
+
+    /// Reads the rows of state lists: `sink(i, row)` for each row of each
+    /// state `i` that is not null and passes `filter`.
+    fn merge(
         &mut self,
-        at: &[Option<i64>],
-        columns: [&TextColumn<'_>; 3],
-        group_indices: &[usize],
+        states: &[ArrayRef],
         filter: Option<&BooleanArray>,
-        total: usize,
-    ) {
-        self.groups.resize_with(total.max(self.groups.len()), Vec::new);
-        for (i, &g) in group_indices.iter().enumerate() {
-            if filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
+        mut sink: impl FnMut(usize, Row),
+    ) -> Result<()> {
+        let lists = states
+            .iter()
+            .map(|a| {
+                a.as_any().downcast_ref::<ListArray>().cloned().ok_or_else(|| {
+                    DataFusionError::Execution("sla_report: a state column is not a list".into())
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let Some(first) = lists.first() else {
+            return Err(DataFusionError::Execution("sla_report: no state columns".into()));
+        };
+        let values: Vec<ArrayRef> = lists.iter().map(|l| l.values().clone()).collect();
+        let columns = Columns::of(&values)?;
+        let offsets = first.value_offsets();
+        for i in 0..first.len() {
+            if first.is_null(i) || filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
                 continue;
             }
-            let row = Row {
-                at: at[i],
-                kind: self.names.of(columns[0].get(i)),
-                severity: self.names.of(columns[1].get(i)),
-                channel: self.names.of(columns[2].get(i)),
-            };
-            self.groups[g].push(row);
-            self.rows += 1;
+            for j in offsets[i] as usize..offsets[i + 1] as usize {
+                let row = self.row(&columns, j);
+                sink(i, row);
+            }
+        }
+        Ok(())
+    }
+
+    fn size(&self) -> usize {
+        self.names.size() + self.extras.capacity() * std::mem::size_of::<[u32; 5]>()
+    }
+}
+
+/// The entries of reports, one struct per metric (or one per invalid
+/// ticket): the figures the core crate computes for batch paths.
+struct Entries {
+    columns: ReportColumns,
+    figures: Vec<Figures>,
+}
+
+impl Entries {
+    fn new() -> Entries {
+        Entries {
+            columns: ReportColumns::default(),
+            figures: Vec::new(),
         }
     }
 
-    /// The first groups `emit_to` asks for, taken out.
-    fn take(&mut self, emit_to: EmitTo) -> Vec<Vec<Row>> {
-        let groups = emit_to.take_needed(&mut self.groups);
-        self.rows = self.groups.iter().map(Vec::len).sum();
-        groups
+    fn push(&mut self, store: &Store, rows: &[Row]) {
+        self.figures.clear();
+        let done = store.events(rows).and_then(|events| {
+            evaluate_figures(&store.policy, &store.region, &events, None, &mut self.figures)
+                .map_err(|e| e.to_string())
+        });
+        match done {
+            Ok(()) => self.columns.figures(&store.policy, &self.figures),
+            Err(message) => self.columns.failed(&message),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    fn finish(self) -> Result<StructArray> {
+        Ok(StructArray::try_new(
+            ReportColumns::fields(),
+            self.columns.finish(),
+            None,
+        )?)
     }
 }
 
@@ -512,9 +501,70 @@ fn lists(values: ArrayRef, offsets: Vec<i32>) -> Result<ArrayRef> {
     )?))
 }
 
+fn list_scalar(values: ArrayRef) -> ScalarValue {
+    SingleRowListArrayBuilder::new(values).build_list_scalar()
+}
+
 fn offset(n: usize) -> Result<i32> {
     i32::try_from(n)
         .map_err(|_| DataFusionError::Execution("sla_report: more than 2^31 rows in one batch".into()))
+}
+
+/// The aggregate over one group (no `GROUP BY`).
+#[derive(Debug)]
+struct Ticket {
+    store: Store,
+    rows: Vec<Row>,
+}
+
+impl Accumulator for Ticket {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        let columns = Columns::of(values)?;
+        for i in 0..columns.at.len() {
+            let row = self.store.row(&columns, i);
+            self.rows.push(row);
+        }
+        Ok(())
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let rows = &mut self.rows;
+        self.store.merge(states, None, |_, row| rows.push(row))
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        let (columns, _) = self.store.state(&[&self.rows])?;
+        Ok(columns.into_iter().map(list_scalar).collect())
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        let mut entries = Entries::new();
+        entries.push(&self.store, &self.rows);
+        Ok(list_scalar(Arc::new(entries.finish()?)))
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self) + self.rows.capacity() * std::mem::size_of::<Row>() + self.store.size()
+    }
+}
+
+/// The aggregate over many groups at once: DataFusion's fast path for
+/// `GROUP BY ticket_id` over many tickets.
+#[derive(Debug)]
+struct Groups {
+    store: Store,
+    groups: Vec<Vec<Row>>,
+    /// Rows held, for `size` (which DataFusion asks after every batch).
+    rows: usize,
+}
+
+impl Groups {
+    /// The first groups `emit_to` asks for, taken out.
+    fn take(&mut self, emit_to: EmitTo) -> Vec<Vec<Row>> {
+        let groups = emit_to.take_needed(&mut self.groups);
+        self.rows = self.groups.iter().map(Vec::len).sum();
+        groups
+    }
 }
 
 impl GroupsAccumulator for Groups {
@@ -525,18 +575,17 @@ impl GroupsAccumulator for Groups {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        let [at, kind, severity, channel] = values else {
-            return Err(DataFusionError::Execution(
-                "sla_report: expected four arguments".into(),
-            ));
-        };
-        let at = seconds(at)?;
-        let (k, s, c) = (
-            TextColumn::of(kind)?,
-            TextColumn::of(severity)?,
-            TextColumn::of(channel)?,
-        );
-        self.add(&at, [&k, &s, &c], group_indices, opt_filter, total_num_groups);
+        let columns = Columns::of(values)?;
+        self.groups
+            .resize_with(total_num_groups.max(self.groups.len()), Vec::new);
+        for (i, &g) in group_indices.iter().enumerate() {
+            if opt_filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
+                continue;
+            }
+            let row = self.store.row(&columns, i);
+            self.groups[g].push(row);
+            self.rows += 1;
+        }
         Ok(())
     }
 
@@ -546,7 +595,7 @@ impl GroupsAccumulator for Groups {
         let mut offsets = Vec::with_capacity(groups.len() + 1);
         offsets.push(0);
         for rows in &groups {
-            entries.push(&self.policy, &self.region, self.events(rows));
+            entries.push(&self.store, rows);
             offsets.push(offset(entries.len())?);
         }
         lists(Arc::new(entries.finish()?), offsets)
@@ -554,28 +603,12 @@ impl GroupsAccumulator for Groups {
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
         let groups = self.take(emit_to);
-        let mut at = Int64Builder::new();
-        let (mut kind, mut severity, mut channel) =
-            (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
-        let mut offsets = Vec::with_capacity(groups.len() + 1);
-        offsets.push(0);
-        let mut n = 0usize;
-        for rows in &groups {
-            for r in rows {
-                at.append_option(r.at);
-                kind.append_option(self.names.get(r.kind));
-                severity.append_option(self.names.get(r.severity));
-                channel.append_option(self.names.get(r.channel));
-            }
-            n += rows.len();
-            offsets.push(offset(n)?);
-        }
-        Ok(vec![
-            lists(Arc::new(at.finish()), offsets.clone())?,
-            lists(Arc::new(kind.finish()), offsets.clone())?,
-            lists(Arc::new(severity.finish()), offsets.clone())?,
-            lists(Arc::new(channel.finish()), offsets)?,
-        ])
+        let groups: Vec<&[Row]> = groups.iter().map(Vec::as_slice).collect();
+        let (columns, offsets) = self.store.state(&groups)?;
+        columns
+            .into_iter()
+            .map(|values| lists(values, offsets.clone()))
+            .collect()
     }
 
     fn merge_batch(
@@ -585,57 +618,19 @@ impl GroupsAccumulator for Groups {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        let [at, kind, severity, channel] = values else {
-            return Err(DataFusionError::Execution(
-                "sla_report: expected four state columns".into(),
-            ));
-        };
-        let list = |a: &ArrayRef| -> Result<ListArray> {
-            a.as_any()
-                .downcast_ref::<ListArray>()
-                .cloned()
-                .ok_or_else(|| DataFusionError::Execution("sla_report: a state column is not a list".into()))
-        };
-        let (at, kind, severity, channel) = (list(at)?, list(kind)?, list(severity)?, list(channel)?);
-        // Flatten: each state row's events go to its group.
-        let (at_values, kind_values, sev_values, chan_values) = (
-            at.values().clone(),
-            kind.values().clone(),
-            severity.values().clone(),
-            channel.values().clone(),
-        );
-        let seconds_all = seconds(&at_values)?;
-        let (k, s, c) = (
-            TextColumn::of(&kind_values)?,
-            TextColumn::of(&sev_values)?,
-            TextColumn::of(&chan_values)?,
-        );
         self.groups
             .resize_with(total_num_groups.max(self.groups.len()), Vec::new);
-        let offsets = at.value_offsets();
-        for (i, &g) in group_indices.iter().enumerate() {
-            if at.is_null(i) || opt_filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
-                continue;
-            }
-            let (from, to) = (offsets[i] as usize, offsets[i + 1] as usize);
-            for (j, at) in seconds_all.iter().enumerate().take(to).skip(from) {
-                let row = Row {
-                    at: *at,
-                    kind: self.names.of(k.get(j)),
-                    severity: self.names.of(s.get(j)),
-                    channel: self.names.of(c.get(j)),
-                };
-                self.groups[g].push(row);
-                self.rows += 1;
-            }
-        }
-        Ok(())
+        let (groups, rows) = (&mut self.groups, &mut self.rows);
+        self.store.merge(values, opt_filter, |i, row| {
+            groups[group_indices[i]].push(row);
+            *rows += 1;
+        })
     }
 
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
             + self.groups.capacity() * std::mem::size_of::<Vec<Row>>()
             + self.rows * std::mem::size_of::<Row>()
-            + self.names.list.iter().map(|n| 2 * (48 + n.len())).sum::<usize>()
+            + self.store.size()
     }
 }

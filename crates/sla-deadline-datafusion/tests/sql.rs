@@ -362,3 +362,355 @@ async fn one_ticket_without_group_by_and_a_filtered_aggregate() {
         b.column(2)
     );
 }
+
+/// ticket, metric, status, due_at, elapsed_s, remaining_s, breached_by_s, error.
+type Entry = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+/// Every key of every event as a column; `sla_report` is called with the
+/// first `args` arguments, over two partitions (rows alternate between
+/// them, so tickets merge), and must equal `evaluate` ticket by ticket.
+async fn every_key_agrees(policy: &Policy, region: &str, tickets: &[(&str, Vec<Event>)], args: usize) {
+    let mut all: Vec<(&str, &Event)> = Vec::new();
+    for (name, events) in tickets {
+        all.extend(events.iter().map(|e| (*name, e)));
+    }
+    let batch = |rows: &[(&str, &Event)]| -> RecordBatch {
+        let text = |f: &dyn Fn(&EventKind) -> Option<String>| -> ArrayRef {
+            Arc::new(StringArray::from(
+                rows.iter().map(|(_, e)| f(&e.kind)).collect::<Vec<_>>(),
+            ))
+        };
+        RecordBatch::try_from_iter([
+            (
+                "ticket_id",
+                Arc::new(StringArray::from(
+                    rows.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+                )) as ArrayRef,
+            ),
+            (
+                "at",
+                Arc::new(TimestampSecondArray::from(
+                    rows.iter().map(|(_, e)| e.at.timestamp()).collect::<Vec<_>>(),
+                )) as ArrayRef,
+            ),
+            ("type", text(&|k| Some(k.name().to_string()))),
+            (
+                "severity",
+                text(&|k| match k {
+                    EventKind::Created { severity, .. } | EventKind::SeverityChanged { severity } => {
+                        Some(severity.clone())
+                    }
+                    _ => None,
+                }),
+            ),
+            (
+                "channel",
+                text(&|k| match k {
+                    EventKind::Created { channel, .. } => Some(channel.clone()),
+                    _ => None,
+                }),
+            ),
+            (
+                "status",
+                text(&|k| match k {
+                    EventKind::StatusChanged { status } => Some(status.clone()),
+                    _ => None,
+                }),
+            ),
+            (
+                "metric",
+                text(&|k| match k {
+                    EventKind::TargetAgreed { metric, .. } => Some(metric.clone()),
+                    _ => None,
+                }),
+            ),
+            (
+                "target",
+                text(&|k| match k {
+                    EventKind::TargetAgreed { target, .. } => Some(target.clone()),
+                    _ => None,
+                }),
+            ),
+            (
+                "customer_zone",
+                text(&|k| match k {
+                    EventKind::Created { customer_zone, .. }
+                    | EventKind::AttributesChanged { customer_zone, .. } => customer_zone.clone(),
+                    _ => None,
+                }),
+            ),
+            (
+                "attributes",
+                text(&|k| match k {
+                    EventKind::Created { attributes, .. } if !attributes.is_empty() => {
+                        Some(serde_json::to_string(attributes).expect("json"))
+                    }
+                    EventKind::AttributesChanged { attributes, .. } => {
+                        Some(serde_json::to_string(attributes).expect("json"))
+                    }
+                    _ => None,
+                }),
+            ),
+        ])
+        .expect("batch")
+    };
+    let odd: Vec<_> = all.iter().copied().skip(1).step_by(2).collect();
+    let even: Vec<_> = all.iter().copied().step_by(2).collect();
+    let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(2));
+    sla_deadline_datafusion::register(&ctx, policy, region).expect("register");
+    let table = datafusion::datasource::MemTable::try_new(
+        batch(&odd).schema(),
+        vec![vec![batch(&odd)], vec![batch(&even)]],
+    )
+    .expect("table");
+    ctx.register_table("events", Arc::new(table)).expect("register");
+    let columns = [
+        "at",
+        "type",
+        "severity",
+        "channel",
+        "status",
+        "metric",
+        "target",
+        "customer_zone",
+        "attributes",
+    ];
+    let sql = format!(
+        "SELECT ticket_id, m['metric'] AS metric, m['status'] AS status, m['due_at'] AS due_at,
+                m['elapsed_s'] AS elapsed_s, m['remaining_s'] AS remaining_s,
+                m['breached_by_s'] AS breached_by_s, m['error'] AS error
+         FROM (SELECT ticket_id, unnest(sla_report({})) AS m FROM events GROUP BY ticket_id)",
+        columns[..args].join(", ")
+    );
+    let mut got = entries(&rows(&ctx, &sql).await);
+    // Without GROUP BY (one group, merged from both partitions): the first
+    // ticket alone.
+    let first = tickets[0].0;
+    let single = format!(
+        "SELECT '{first}' AS ticket_id, m['metric'] AS metric, m['status'] AS status, m['due_at'] AS due_at,
+                m['elapsed_s'] AS elapsed_s, m['remaining_s'] AS remaining_s,
+                m['breached_by_s'] AS breached_by_s, m['error'] AS error
+         FROM (SELECT unnest(sla_report({})) AS m FROM events WHERE ticket_id = '{first}')",
+        columns[..args].join(", ")
+    );
+    let mut alone = entries(&rows(&ctx, &single).await);
+    let mut want: Vec<Entry> = Vec::new();
+    for (name, events) in tickets {
+        match evaluate(policy, region, events, None) {
+            Ok(report) => {
+                for m in &report.metrics {
+                    let f = m.figures();
+                    want.push((
+                        name.to_string(),
+                        Some(m.metric.clone()),
+                        Some(m.status.to_string()),
+                        f.due_at,
+                        f.elapsed,
+                        f.remaining,
+                        f.breached_by,
+                        None,
+                    ));
+                }
+            }
+            Err(e) => want.push((
+                name.to_string(),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(e.to_string()),
+            )),
+        }
+    }
+    // SQL gives no order to a group's rows: an error names its event by
+    // its place among the rows as they came, which may differ.
+    for row in got.iter_mut().chain(want.iter_mut()).chain(alone.iter_mut()) {
+        row.7 = row.7.take().map(|e| unnumbered(&e));
+    }
+    want.sort();
+    got.sort();
+    alone.sort();
+    assert_eq!(got, want, "{sql}");
+    let want_alone: Vec<Entry> = want.iter().filter(|r| r.0 == first).cloned().collect();
+    assert_eq!(alone, want_alone, "{single}");
+}
+
+/// The entries of a report query's batches.
+fn entries(batches: &[RecordBatch]) -> Vec<Entry> {
+    let mut got = Vec::new();
+    for b in batches {
+        let s = |c: &str| b.column_by_name(c).expect(c).as_string::<i32>().clone();
+        let n = |c: &str| b.column_by_name(c).expect(c).as_primitive::<Int64Type>().clone();
+        let (id, metric, status, error) = (s("ticket_id"), s("metric"), s("status"), s("error"));
+        let due = b
+            .column_by_name("due_at")
+            .expect("due")
+            .as_primitive::<TimestampSecondType>()
+            .clone();
+        let (el, re, br) = (n("elapsed_s"), n("remaining_s"), n("breached_by_s"));
+        let text = |a: &StringArray, i: usize| (!a.is_null(i)).then(|| a.value(i).to_string());
+        let num = |a: &dyn Array, i: usize, v: i64| (!a.is_null(i)).then_some(v);
+        for i in 0..b.num_rows() {
+            got.push((
+                id.value(i).to_string(),
+                text(&metric, i),
+                text(&status, i),
+                num(&due, i, due.value(i)),
+                num(&el, i, el.value(i)),
+                num(&re, i, re.value(i)),
+                num(&br, i, br.value(i)),
+                text(&error, i),
+            ));
+        }
+    }
+    got
+}
+
+/// `event 3 (status_changed): ...` as `event (status_changed): ...`.
+fn unnumbered(error: &str) -> String {
+    match error.strip_prefix("event ") {
+        Some(rest) => format!(
+            "event {}",
+            rest.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start()
+        ),
+        None => error.to_string(),
+    }
+}
+
+fn ev(at: &str, kind: EventKind) -> Event {
+    Event::new(at.parse().expect("instant"), kind)
+}
+
+#[tokio::test]
+async fn status_and_agreed_targets_read_from_sql() {
+    let policy = Policy::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policies/examples/saas-desk.toml"
+    ))
+    .expect("policy");
+    let status = |s: &str| EventKind::StatusChanged { status: s.into() };
+    let agreed = |m: &str, t: &str| EventKind::TargetAgreed {
+        metric: m.into(),
+        target: t.into(),
+    };
+    let tickets = vec![
+        (
+            "vendor",
+            vec![
+                ev("2026-03-02T09:00:00Z", EventKind::created("P2", "email")),
+                ev("2026-03-02T10:00:00Z", status("pending_vendor")),
+                ev("2026-03-03T14:00:00Z", status("open")),
+                ev("2026-03-03T15:00:00Z", EventKind::Responded),
+                ev("2026-03-03T16:00:00Z", EventKind::CustomerReplied),
+                ev("2026-03-03T16:30:00Z", agreed("resolution", "5bd")),
+            ],
+        ),
+        (
+            "hold",
+            vec![
+                ev("2026-03-04T11:00:00Z", EventKind::created("P3", "chat")),
+                ev("2026-03-04T12:00:00Z", status("on_hold")),
+                ev("2026-03-09T12:00:00Z", status("open")),
+                ev("2026-03-09T13:00:00Z", EventKind::Resolved),
+                ev("2026-03-10T09:00:00Z", EventKind::Reopened),
+            ],
+        ),
+        (
+            "unknown status",
+            vec![
+                ev("2026-03-04T11:00:00Z", EventKind::created("P1", "portal")),
+                ev("2026-03-04T12:00:00Z", status("nonesuch")),
+            ],
+        ),
+    ];
+    // All keys up to `target`; and up to `status` only, for the tickets
+    // without an agreement (a target_agreed row without its keys is an
+    // invalid event).
+    every_key_agrees(&policy, "emea", &tickets, 7).await;
+    let without_agreement: Vec<(&str, Vec<Event>)> = tickets
+        .iter()
+        .map(|(n, events)| {
+            let kept = events
+                .iter()
+                .filter(|e| !matches!(e.kind, EventKind::TargetAgreed { .. }))
+                .cloned()
+                .collect();
+            (*n, kept)
+        })
+        .collect();
+    every_key_agrees(&policy, "emea", &without_agreement, 5).await;
+}
+
+#[tokio::test]
+async fn attributes_and_customer_zones_read_from_sql() {
+    let policy = Policy::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policies/examples/saas-tiers.toml"
+    ))
+    .expect("policy");
+    let created = |sev: &str, chan: &str, zone: Option<&str>, tier: Option<&str>| {
+        let mut kind = EventKind::created(sev, chan);
+        if let EventKind::Created {
+            attributes,
+            customer_zone,
+            ..
+        } = &mut kind
+        {
+            *customer_zone = zone.map(str::to_string);
+            if let Some(tier) = tier {
+                attributes.insert("tier".into(), tier.into());
+            }
+        }
+        kind
+    };
+    let changed = |zone: Option<&str>, tier: Option<&str>| EventKind::AttributesChanged {
+        attributes: [("tier".to_string(), tier.map(str::to_string))]
+            .into_iter()
+            .collect(),
+        customer_zone: zone.map(str::to_string),
+    };
+    let tickets = vec![
+        (
+            "upgraded",
+            vec![
+                ev(
+                    "2027-03-01T05:00:00Z",
+                    created("P2", "email", Some("Asia/Kolkata"), Some("standard")),
+                ),
+                ev("2027-03-01T07:00:00Z", EventKind::Responded),
+                ev("2027-03-01T08:00:00Z", changed(None, Some("premium"))),
+                ev("2027-03-03T08:00:00Z", EventKind::Resolved),
+            ],
+        ),
+        (
+            "moved",
+            vec![
+                ev(
+                    "2027-03-05T20:00:00Z",
+                    created("P1", "portal", Some("Europe/London"), None),
+                ),
+                ev(
+                    "2027-03-06T01:00:00Z",
+                    changed(Some("America/St_Johns"), Some("enterprise")),
+                ),
+                ev("2027-03-08T13:00:00Z", EventKind::Responded),
+            ],
+        ),
+        (
+            "no zone",
+            vec![ev("2027-03-05T20:00:00Z", created("P3", "email", None, None))],
+        ),
+    ];
+    every_key_agrees(&policy, "customer", &tickets, 9).await;
+}
