@@ -91,11 +91,12 @@ impl Fold<'_> {
         let elapsed = clock.elapsed(&measure, end)?;
         // A clock that never paused counted all the time since its start
         // (`elapsed` measured the same span, so it is not measured twice).
-        let since = if clock.runs.is_empty() && clock.open == Some(clock.cycle_start) && end > clock.cycle_start {
-            elapsed
-        } else {
-            measure.between(clock.cycle_start, end.max(clock.cycle_start))?
-        };
+        let since =
+            if clock.runs.is_empty() && clock.open == Some(clock.cycle_start) && end > clock.cycle_start {
+                elapsed
+            } else {
+                measure.between(clock.cycle_start, end.max(clock.cycle_start))?
+            };
         let mut f = Figures::blank(Status::NoTarget);
         f.started_at = Some(clock.cycle_start);
         f.stopped_at = clock.stopped_at;

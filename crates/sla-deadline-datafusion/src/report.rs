@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Int64Array, Int64Builder, ListArray, StringBuilder, StructArray,
+    new_null_array,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{
@@ -123,12 +124,7 @@ impl AggregateUDFImpl for Report {
     }
 
     fn return_type(&self, args: &[DataType]) -> Result<DataType> {
-        let text = |t: &DataType| {
-            matches!(
-                t,
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null
-            )
-        };
+        let text = |t: &DataType| TEXT.contains(t);
         match args {
             [DataType::Timestamp(_, _), keys @ ..] if ARGS.contains(&args.len()) && keys.iter().all(text) => {
                 Ok(return_type())
@@ -211,6 +207,14 @@ fn seconds(array: &ArrayRef) -> Result<Vec<Option<i64>>> {
     })
 }
 
+/// The types a text argument may have.
+const TEXT: [DataType; 4] = [
+    DataType::Utf8,
+    DataType::LargeUtf8,
+    DataType::Utf8View,
+    DataType::Null,
+];
+
 /// A text column read without copying.
 enum TextColumn<'a> {
     Utf8(&'a datafusion::arrow::array::StringArray),
@@ -221,6 +225,10 @@ enum TextColumn<'a> {
 
 impl<'a> TextColumn<'a> {
     fn of(array: &'a ArrayRef) -> Result<TextColumn<'a>> {
+        // All null (a key no row of the batch has): nothing to read.
+        if array.null_count() == array.len() && TEXT.contains(array.data_type()) {
+            return Ok(TextColumn::Null);
+        }
         Ok(match array.data_type() {
             DataType::Utf8 => TextColumn::Utf8(array.as_string::<i32>()),
             DataType::LargeUtf8 => TextColumn::Large(array.as_string::<i64>()),
@@ -250,6 +258,8 @@ impl<'a> TextColumn<'a> {
 struct Columns<'a> {
     at: Vec<Option<i64>>,
     keys: Vec<TextColumn<'a>>,
+    /// Some key after the first three has a value.
+    extras: bool,
 }
 
 impl<'a> Columns<'a> {
@@ -261,9 +271,11 @@ impl<'a> Columns<'a> {
                 values.len()
             )));
         };
+        let keys: Vec<TextColumn<'a>> = keys.iter().map(TextColumn::of).collect::<Result<_>>()?;
         Ok(Columns {
             at: seconds(at)?,
-            keys: keys.iter().map(TextColumn::of).collect::<Result<_>>()?,
+            extras: keys.iter().skip(3).any(|k| !matches!(k, TextColumn::Null)),
+            keys,
         })
     }
 
@@ -337,8 +349,10 @@ impl Store {
     /// Row `i` of `columns`.
     fn row(&mut self, columns: &Columns<'_>, i: usize) -> Row {
         let mut extra = [NONE; 5];
-        for (k, slot) in extra.iter_mut().enumerate() {
-            *slot = self.names.of(columns.key(3 + k, i));
+        if columns.extras {
+            for (k, slot) in extra.iter_mut().enumerate() {
+                *slot = self.names.of(columns.key(3 + k, i));
+            }
         }
         let extra = if extra == [NONE; 5] {
             NONE
@@ -392,7 +406,10 @@ impl Store {
     /// key): each column's values and the lists' offsets.
     fn state(&self, groups: &[&[Row]]) -> Result<(Vec<ArrayRef>, Vec<i32>)> {
         let mut at = Int64Builder::new();
-        let mut keys: Vec<StringBuilder> = KEYS.iter().map(|_| StringBuilder::new()).collect();
+        // Without a row that has the rarer keys, their columns are nulls
+        // made at once rather than row by row.
+        let keys_kept = if self.extras.is_empty() { 3 } else { KEYS.len() };
+        let mut keys: Vec<StringBuilder> = (0..keys_kept).map(|_| StringBuilder::new()).collect();
         let mut offsets = Vec::with_capacity(groups.len() + 1);
         offsets.push(0);
         let mut n = 0usize;
@@ -408,6 +425,7 @@ impl Store {
         }
         let mut columns: Vec<ArrayRef> = vec![Arc::new(at.finish())];
         columns.extend(keys.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+        columns.extend((keys_kept..KEYS.len()).map(|_| new_null_array(&DataType::Utf8, n)));
         Ok((columns, offsets))
     }
 
