@@ -55,3 +55,50 @@ def test_map_in_arrow_gives_the_local_reports(cases):
             assert g_due == l_due, (g, l)
     finally:
         spark.stop()
+
+
+def test_generated_tickets_through_spark_equal_the_kernel():
+    """The seeded tickets the DataFusion example writes (CI writes
+    target/ci-events.parquet before these tests and sets SLA_EVENTS): Spark
+    reading the Parquet file gives the kernel's rows, which cargo tests
+    hold equal to the core crate's evaluate on the same generator."""
+    import pathlib
+    import sys
+
+    import pyarrow.parquet as pq
+
+    import sla_deadline
+
+    path = os.environ.get("SLA_EVENTS")
+    if not path:
+        pytest.skip("SLA_EVENTS names no generated events file")
+    path = pathlib.Path(path).resolve()
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("sla-deadline generated tickets")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    try:
+        got = (
+            spark.read.parquet(str(path))
+            .repartition(2, "ticket_id")
+            .mapInArrow(sla_deadline.for_spark("ol-care", "americas"), sla_deadline.SPARK_REPORT_SCHEMA)
+            .collect()
+        )
+        local = sla_deadline.evaluate(pq.read_table(path), "ol-care", "americas").to_pylist()
+    finally:
+        spark.stop()
+    key = lambda r: (r["ticket_id"], r["metric"] or "")
+    got = sorted((r.asDict() for r in got), key=key)
+    local = sorted(local, key=key)
+    assert len(got) == len(local) > 1000
+    assert all(r["error"] is None for r in local)
+    for g, l in zip(got, local):
+        for field in ["ticket_id", "metric", "status", "elapsed_s", "remaining_s", "breached_by_s"]:
+            assert g[field] == l[field], (g, l)
+        g_due = None if g["due_at"] is None else g["due_at"].replace(tzinfo=None)
+        l_due = None if l["due_at"] is None else l["due_at"].replace(tzinfo=None)
+        assert g_due == l_due, (g, l)
