@@ -409,6 +409,14 @@ pub fn ticket_reports(
         region: text(events, "region", false)?,
         attributes: text(events, "attributes", false)?,
     };
+    // Rows are numbered in 32 bits (half the memory of a gather in 64).
+    if events.num_rows() >= u32::MAX as usize {
+        return Err(KernelError::Arrow(format!(
+            "{} rows in one events batch: expected fewer than {}, split it by ticket",
+            events.num_rows(),
+            u32::MAX
+        )));
+    }
     let (tickets, rows, orphans) = gather(&ids, events.num_rows());
     let mut out = Output::default();
     let mut batch: Vec<Event> = Vec::new();
