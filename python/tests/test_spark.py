@@ -16,21 +16,39 @@ except ImportError:  # pragma: no cover
         raise
     pytest.skip("pyspark is not installed", allow_module_level=True)
 
-def test_map_in_arrow_gives_the_local_reports(cases):
+def spark_session(name):
+    """Local Spark with two cores, in UTC; its Python workers run this
+    interpreter (which has pyarrow and the package)."""
     import sys
 
-    import sla_deadline
-
-    # The executors' Python is this one (with pyarrow and the package).
     os.environ["PYSPARK_PYTHON"] = sys.executable
-
-    spark = (
+    return (
         SparkSession.builder.master("local[2]")
-        .appName("sla-deadline smoke test")
+        .appName(name)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .getOrCreate()
     )
+
+
+def assert_same_rows(got, local, fields):
+    """Spark's rows equal the local ones, by ticket and metric."""
+    key = lambda r: (r["ticket_id"], r["metric"] or "")
+    got = sorted((r.asDict() for r in got), key=key)
+    local = sorted(local, key=key)
+    assert len(got) == len(local) > 0
+    for g, l in zip(got, local):
+        for field in fields:
+            assert g[field] == l[field], (g, l)
+        g_due = None if g["due_at"] is None else g["due_at"].replace(tzinfo=None)
+        l_due = None if l["due_at"] is None else l["due_at"].replace(tzinfo=None)
+        assert g_due == l_due, (g, l)
+
+
+def test_map_in_arrow_gives_the_local_reports(cases):
+    import sla_deadline
+
+    spark = spark_session("sla-deadline smoke test")
     try:
         table = events_table(cases)
         names = table.column_names
@@ -43,16 +61,8 @@ def test_map_in_arrow_gives_the_local_reports(cases):
             .collect()
         )
         local = sla_deadline.evaluate(table, "ol-care", "americas").to_pylist()
-        key = lambda r: (r["ticket_id"], r["metric"] or "")
-        got = sorted((r.asDict() for r in got), key=key)
-        local = sorted(local, key=key)
-        assert len(got) == len(local) > 0
-        for g, l in zip(got, local):
-            for field in ["ticket_id", "metric", "status", "elapsed_s", "remaining_s", "breached_by_s", "error"]:
-                assert g[field] == l[field], (g, l)
-            g_due = None if g["due_at"] is None else g["due_at"].replace(tzinfo=None)
-            l_due = None if l["due_at"] is None else l["due_at"].replace(tzinfo=None)
-            assert g_due == l_due, (g, l)
+        fields = ["ticket_id", "metric", "status", "elapsed_s", "remaining_s", "breached_by_s", "error"]
+        assert_same_rows(got, local, fields)
     finally:
         spark.stop()
 
@@ -63,7 +73,6 @@ def test_generated_tickets_through_spark_equal_the_kernel():
     reading the Parquet file gives the kernel's rows, which cargo tests
     hold equal to the core crate's evaluate on the same generator."""
     import pathlib
-    import sys
 
     import pyarrow.parquet as pq
 
@@ -73,14 +82,7 @@ def test_generated_tickets_through_spark_equal_the_kernel():
     if not path:
         pytest.skip("SLA_EVENTS names no generated events file")
     path = pathlib.Path(path).resolve()
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("sla-deadline generated tickets")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .getOrCreate()
-    )
+    spark = spark_session("sla-deadline generated tickets")
     try:
         got = (
             spark.read.parquet(str(path))
@@ -91,14 +93,6 @@ def test_generated_tickets_through_spark_equal_the_kernel():
         local = sla_deadline.evaluate(pq.read_table(path), "ol-care", "americas").to_pylist()
     finally:
         spark.stop()
-    key = lambda r: (r["ticket_id"], r["metric"] or "")
-    got = sorted((r.asDict() for r in got), key=key)
-    local = sorted(local, key=key)
-    assert len(got) == len(local) > 1000
+    assert len(local) > 1000
     assert all(r["error"] is None for r in local)
-    for g, l in zip(got, local):
-        for field in ["ticket_id", "metric", "status", "elapsed_s", "remaining_s", "breached_by_s"]:
-            assert g[field] == l[field], (g, l)
-        g_due = None if g["due_at"] is None else g["due_at"].replace(tzinfo=None)
-        l_due = None if l["due_at"] is None else l["due_at"].replace(tzinfo=None)
-        assert g_due == l_due, (g, l)
+    assert_same_rows(got, local, ["ticket_id", "metric", "status", "elapsed_s", "remaining_s", "breached_by_s"])

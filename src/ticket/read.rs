@@ -8,7 +8,6 @@ use std::sync::Arc;
 use crate::explain::{Line, Note, Source};
 use crate::policy::EVENT_KINDS;
 use crate::report::{CycleReport, CycleSummary, Figures, MetricReport, Report, Status, ThresholdCrossing};
-use crate::target::Target;
 use crate::zone::printable_anywhere;
 
 use super::clock::{Clock, Measure, State, instant, late};
@@ -140,23 +139,42 @@ impl Fold<'_> {
         warnings: &mut Vec<String>,
     ) -> Result<MetricReport> {
         let metric = &self.policy.metrics()[m];
+        // The figures are the batch path's; the report adds what explains them.
+        let f = self.figures(m, clock, as_of)?;
+        let (kind, agreed, target) = match clock.state {
+            State::NotApplicable => (clock.kind, clock.agreed, None),
+            State::Pending => (
+                self.kind(m),
+                self.agreed[m].is_some(),
+                (f.status == Status::Pending).then(|| self.target(m)),
+            ),
+            _ => (
+                clock.kind,
+                clock.agreed,
+                clock.budget.map(|_| clock.target.clone()),
+            ),
+        };
+        let seconds = |s: Option<i64>| s.map(TimeDelta::seconds);
         let mut r = MetricReport {
             metric: metric.id().to_string(),
-            clock: clock.kind,
-            target: None,
-            agreed: clock.agreed,
-            status: Status::NotApplicable,
-            started_at: None,
-            due_at: None,
-            due_local: None,
-            due_customer: None,
-            stopped_at: None,
-            budget: None,
-            elapsed: None,
-            paused: None,
-            remaining: None,
-            met_by: None,
-            breached_by: None,
+            clock: kind,
+            target,
+            agreed,
+            status: f.status,
+            started_at: f.started_at.map(instant),
+            due_at: f.due_at.map(instant),
+            // `figures` checked the due instant prints in both zones.
+            due_local: f.due_at.map(|d| self.zone().local(instant(d))),
+            due_customer: f
+                .due_at
+                .and_then(|d| Some(self.facts.customer_zone?.local(instant(d)))),
+            stopped_at: f.stopped_at.map(instant),
+            budget: seconds(f.budget),
+            elapsed: seconds(f.elapsed),
+            paused: seconds(f.paused),
+            remaining: seconds(f.remaining),
+            met_by: seconds(f.met_by),
+            breached_by: seconds(f.breached_by),
             warnings: Vec::new(),
             explanation: Vec::new(),
             cycles: CycleSummary::default(),
@@ -170,18 +188,11 @@ impl Fold<'_> {
                 return Ok(r);
             }
             State::Pending => {
-                let target = self.target(m);
-                r.clock = self.kind(m);
-                r.agreed = self.agreed[m].is_some();
-                if target.value() == Target::None {
-                    r.status = Status::NoTarget;
+                if f.status == Status::NoTarget {
                     r.explanation.push(Note(Line::NoTarget {
                         severity: self.severity_id().to_string(),
                         channel: self.channel_id().to_string(),
                     }));
-                } else {
-                    r.status = Status::Pending;
-                    r.target = Some(target);
                 }
                 let first = if metric.start_events().iter().any(|e| e == "responded") {
                     "the first response".to_string()
@@ -193,16 +204,10 @@ impl Fold<'_> {
             }
             _ => {}
         }
-        let f = self.figures(m, clock, as_of)?;
         let calendar = Arc::clone(&self.calendars[clock.calendar as usize].1);
         let measure = Measure::new(clock.kind, &calendar);
         let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
         let elapsed = f.elapsed.unwrap_or(0);
-        r.status = f.status;
-        r.started_at = f.started_at.map(instant);
-        r.stopped_at = f.stopped_at.map(instant);
-        r.elapsed = f.elapsed.map(TimeDelta::seconds);
-        r.paused = f.paused.map(TimeDelta::seconds);
         let mut explanation = self.opening_notes(clock)?;
         explanation.append(&mut clock.notes);
         r.explanation = explanation;
@@ -210,11 +215,6 @@ impl Fold<'_> {
             self.cycles(&mut r, clock);
             return Ok(r);
         };
-        r.target = Some(clock.target.clone());
-        r.budget = f.budget.map(TimeDelta::seconds);
-        r.remaining = f.remaining.map(TimeDelta::seconds);
-        r.met_by = f.met_by.map(TimeDelta::seconds);
-        r.breached_by = f.breached_by.map(TimeDelta::seconds);
         let due = f.due_at;
         let stopped = clock.state == State::Stopped;
         for &p in self.policy.options().warnings() {
@@ -244,17 +244,10 @@ impl Fold<'_> {
             }
         }
         match due {
-            Some(d) => {
-                // `figures` checked it is in years 0000-9999 in both zones.
-                let due_at = instant(d);
-                r.due_local = Some(self.zone().local(due_at));
-                r.due_customer = self.facts.customer_zone.map(|zone| zone.local(due_at));
-                r.due_at = Some(due_at);
-                r.explanation.push(Note(Line::Due {
-                    at: d,
-                    zone: self.zone(),
-                }));
-            }
+            Some(d) => r.explanation.push(Note(Line::Due {
+                at: d,
+                zone: self.zone(),
+            })),
             None if stopped => r.explanation.push(Note(Line::NoDueStopped)),
             None => r.explanation.push(Note(Line::NoDue)),
         }

@@ -577,6 +577,11 @@ struct Groups {
 }
 
 impl Groups {
+    /// Room for `total` groups.
+    fn grow(&mut self, total: usize) {
+        self.groups.resize_with(total.max(self.groups.len()), Vec::new);
+    }
+
     /// The first groups `emit_to` asks for, taken out.
     fn take(&mut self, emit_to: EmitTo) -> Vec<Vec<Row>> {
         let groups = emit_to.take_needed(&mut self.groups);
@@ -594,8 +599,7 @@ impl GroupsAccumulator for Groups {
         total_num_groups: usize,
     ) -> Result<()> {
         let columns = Columns::of(values)?;
-        self.groups
-            .resize_with(total_num_groups.max(self.groups.len()), Vec::new);
+        self.grow(total_num_groups);
         for (i, &g) in group_indices.iter().enumerate() {
             if opt_filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
                 continue;
@@ -636,8 +640,7 @@ impl GroupsAccumulator for Groups {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        self.groups
-            .resize_with(total_num_groups.max(self.groups.len()), Vec::new);
+        self.grow(total_num_groups);
         let (groups, rows) = (&mut self.groups, &mut self.rows);
         self.store.merge(values, opt_filter, |i, row| {
             groups[group_indices[i]].push(row);

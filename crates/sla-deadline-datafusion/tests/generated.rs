@@ -7,32 +7,24 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::DateTime;
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::{Int64Type, TimestampMillisecondType, TimestampSecondType};
+use datafusion::arrow::array::{AsArray, RecordBatch};
+use datafusion::arrow::datatypes::TimestampMillisecondType;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use sla_deadline::{Event, EventKind, Policy, evaluate};
+
+mod common;
+use common::{Entry, entries};
 
 #[path = "../examples/common/generate.rs"]
 #[allow(dead_code)]
 mod generate;
 
-/// ticket, metric, status, due_at, elapsed_s, remaining_s, breached_by_s.
-type Row = (
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
-
 const TICKETS: usize = 3_000;
 
 /// What the core crate says, reading the table by hand (not through the
 /// kernel's own row reader).
-fn expected(policy: &Policy, batch: &RecordBatch) -> Vec<Row> {
+fn expected(policy: &Policy, batch: &RecordBatch) -> Vec<Entry> {
     let text = |name: &str| batch.column_by_name(name).expect(name).as_string::<i32>().clone();
     let (id, kind, severity, channel) = (text("ticket_id"), text("type"), text("severity"), text("channel"));
     let at = batch
@@ -63,15 +55,16 @@ fn expected(policy: &Policy, batch: &RecordBatch) -> Vec<Row> {
     for (ticket, events) in &tickets {
         let report = evaluate(policy, "americas", events, None).expect("generated tickets are valid");
         for m in &report.metrics {
-            let s = |d: Option<chrono::TimeDelta>| d.map(|d| d.num_seconds());
+            let f = m.figures();
             rows.push((
                 ticket.clone(),
-                m.metric.clone(),
-                m.status.to_string(),
-                m.due_at.map(|d| d.timestamp()),
-                s(m.elapsed),
-                s(m.remaining),
-                s(m.breached_by),
+                Some(m.metric.clone()),
+                Some(m.status.to_string()),
+                f.due_at,
+                f.elapsed,
+                f.remaining,
+                f.breached_by,
+                None,
             ));
         }
     }
@@ -79,32 +72,11 @@ fn expected(policy: &Policy, batch: &RecordBatch) -> Vec<Row> {
     rows
 }
 
-/// The rows of a report table with the kernel's columns.
-fn read(batches: &[RecordBatch]) -> Vec<Row> {
-    let mut rows = Vec::new();
-    for b in batches {
-        let s = |c: &str| b.column_by_name(c).expect(c).as_string::<i32>().clone();
-        let n = |c: &str| b.column_by_name(c).expect(c).as_primitive::<Int64Type>().clone();
-        let (id, metric, status, error) = (s("ticket_id"), s("metric"), s("status"), s("error"));
-        let due = b
-            .column_by_name("due_at")
-            .expect("due_at")
-            .as_primitive::<TimestampSecondType>()
-            .clone();
-        let (elapsed, remaining, breached) = (n("elapsed_s"), n("remaining_s"), n("breached_by_s"));
-        let opt = |a: &dyn Array, i: usize, v: i64| (!a.is_null(i)).then_some(v);
-        for i in 0..b.num_rows() {
-            assert!(error.is_null(i), "{}", error.value(i));
-            rows.push((
-                id.value(i).to_string(),
-                metric.value(i).to_string(),
-                status.value(i).to_string(),
-                opt(&due, i, due.value(i)),
-                opt(&elapsed, i, elapsed.value(i)),
-                opt(&remaining, i, remaining.value(i)),
-                opt(&breached, i, breached.value(i)),
-            ));
-        }
+/// The rows of a report table, sorted; none may be an error row.
+fn read(batches: &[RecordBatch]) -> Vec<Entry> {
+    let mut rows = entries(batches);
+    if let Some(bad) = rows.iter().find(|r| r.7.is_some()) {
+        panic!("{bad:?}");
     }
     rows.sort();
     rows
