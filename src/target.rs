@@ -153,11 +153,16 @@ impl WrittenTarget {
     /// "No target", written `none`: one shared text, so that clocks and
     /// reports without a target allocate nothing.
     pub(crate) fn none() -> WrittenTarget {
-        static NONE: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from("none"));
-        WrittenTarget {
+        WrittenTarget::none_ref().clone()
+    }
+
+    /// "No target", borrowed: the one every `none` shares.
+    pub(crate) fn none_ref() -> &'static WrittenTarget {
+        static NONE: std::sync::LazyLock<WrittenTarget> = std::sync::LazyLock::new(|| WrittenTarget {
             value: Target::None,
-            text: Arc::clone(&NONE),
-        }
+            text: Arc::from("none"),
+        });
+        &NONE
     }
 
     /// The parsed target.

@@ -186,15 +186,23 @@ impl Index {
         }
     }
 
+    #[inline]
     pub(crate) fn check(&self, t: i64, what: impl FnOnce() -> String, years: (i32, i32)) -> Result<()> {
         if t < self.lo || t > self.hi {
-            return Err(Error::OutOfHorizon {
-                instant: crate::calendar::rfc3339(t),
-                from_year: years.0,
-                to_year: years.1,
-                what: what(),
-            });
+            return Err(out_of_horizon(t, what(), years));
         }
         Ok(())
+    }
+}
+
+/// Kept out of line: every business-time operation checks its instants,
+/// and almost none fails.
+#[cold]
+fn out_of_horizon(t: i64, what: String, years: (i32, i32)) -> Error {
+    Error::OutOfHorizon {
+        instant: crate::calendar::rfc3339(t),
+        from_year: years.0,
+        to_year: years.1,
+        what,
     }
 }

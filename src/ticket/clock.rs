@@ -8,6 +8,8 @@
 //! up to the stop, but the due instant is computed as if it ran on, which
 //! is "the due instant it had when it stopped" ([contract §6](crate::contract)).
 
+use std::borrow::Cow;
+
 use crate::calendar::{Calendar, DayMode};
 use crate::error::{Error, Result};
 use crate::explain::Note;
@@ -79,7 +81,7 @@ pub(crate) enum State {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Clock {
+pub(crate) struct Clock<'p> {
     pub(crate) state: State,
     /// Business or calendar, fixed at the cycle's start (a severity change
     /// under `recompute` may change it for the whole cycle).
@@ -91,7 +93,9 @@ pub(crate) struct Clock {
     pub(crate) runs: Vec<(i64, i64)>,
     pub(crate) open: Option<i64>,
     pub(crate) stopped_at: Option<i64>,
-    pub(crate) target: WrittenTarget,
+    /// Borrowed from the policy unless agreed: a clone counts no shared
+    /// reference.
+    pub(crate) target: Cow<'p, WrittenTarget>,
     pub(crate) agreed: bool,
     pub(crate) budget: Option<i64>,
     /// Cycles started so far.
@@ -102,7 +106,7 @@ pub(crate) struct Clock {
     pub(crate) finished: Vec<CycleReport>,
     /// How the current cycle began (its explanation's opening lines); none
     /// before the first cycle.
-    pub(crate) opening: Option<Opening>,
+    pub(crate) opening: Option<Opening<'p>>,
     /// What happened to the current cycle since it began.
     pub(crate) notes: Vec<Note>,
 }
@@ -111,11 +115,11 @@ pub(crate) struct Clock {
 /// only for the cycle a report shows: a next-reply ticket opens many cycles
 /// and reports one.
 #[derive(Debug, Clone)]
-pub(crate) struct Opening {
+pub(crate) struct Opening<'p> {
     /// The event kind that started the cycle, by its trigger bit. The fields are narrow: four
     /// clocks stay under a kilobyte, the allocator's cheap size class.
     pub(crate) cause: u8,
-    pub(crate) target: WrittenTarget,
+    pub(crate) target: Cow<'p, WrittenTarget>,
     pub(crate) budget: Option<i64>,
     pub(crate) agreed: bool,
     /// The severity whose target it took (at most `MAX_SEVERITIES`).
@@ -128,8 +132,8 @@ pub(crate) struct Opening {
     pub(crate) rule: Option<u16>,
 }
 
-impl Clock {
-    pub(crate) fn new(applicable: bool, kind: ClockKind) -> Clock {
+impl<'p> Clock<'p> {
+    pub(crate) fn new(applicable: bool, kind: ClockKind) -> Clock<'p> {
         Clock {
             state: if applicable {
                 State::Pending
@@ -142,7 +146,7 @@ impl Clock {
             runs: Vec::new(),
             open: None,
             stopped_at: None,
-            target: WrittenTarget::none(),
+            target: Cow::Borrowed(WrittenTarget::none_ref()),
             agreed: false,
             budget: None,
             cycles: 0,
@@ -286,8 +290,8 @@ fn four_clocks_fit_in_a_kilobyte() {
     // glibc serves requests under 1 KiB from its small bins; a policy's
     // usual four clocks stay there (a measured 2% of a typical report).
     assert!(
-        4 * std::mem::size_of::<Clock>() < 1000,
+        4 * std::mem::size_of::<Clock<'static>>() < 1000,
         "{}",
-        std::mem::size_of::<Clock>()
+        std::mem::size_of::<Clock<'static>>()
     );
 }

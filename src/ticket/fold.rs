@@ -4,9 +4,7 @@
 //! new standing), the event's own effect, the lists.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
-use crate::calendar::Calendar;
 use crate::error::{Error, Result};
 use crate::explain::{Line, Note, Why};
 use crate::policy::{ClockKind, Cycles, OnReopen, Policy, Region, SeverityChange, Triggers};
@@ -16,7 +14,7 @@ use crate::zone::Zone;
 use super::clock::{Clock, Measure, Opening, State};
 use super::event::{Event, EventKind};
 use super::rules::{self, Change, Effect, Standing, Step, TicketState, standing_bit};
-use super::terms::{self, Facts, Setting, Source, Terms};
+use super::terms::{self, Cal, Facts, Setting, Source, Terms};
 
 /// Most calendars one ticket may count in: each is up to a megabyte, and
 /// a customer who changes zone at every event must not be able to ask for
@@ -33,17 +31,17 @@ pub(crate) struct Fold<'p> {
     /// What the creation fixed: region, date, target versions.
     pub(crate) setting: Setting,
     /// The rule and calendar in force now.
-    pub(crate) terms: Terms,
+    pub(crate) terms: Terms<'p>,
     /// Every calendar the ticket has counted in, with where it came from;
     /// clocks name theirs by index.
-    pub(crate) calendars: Vec<(Source, Arc<Calendar>)>,
+    pub(crate) calendars: Vec<(Source, Cal<'p>)>,
     /// The index of the current calendar in `calendars`.
     current: u32,
     /// The last event changed the rule (for its clocks' reaction).
     rule_moved: bool,
     /// Per metric: the agreed target.
     pub(crate) agreed: Vec<Option<WrittenTarget>>,
-    pub(crate) clocks: Vec<Clock>,
+    pub(crate) clocks: Vec<Clock<'p>>,
     pub(crate) warnings: Vec<String>,
     /// Keep the explanation (notes, finished cycles, warnings): false for
     /// the figures alone, which skips their text and calendar work.
@@ -70,7 +68,7 @@ impl<'p> Fold<'p> {
             .metrics()
             .iter()
             .any(|m| m.applies_to(channel_id) && m.lists.all().meets(acknowledged));
-        let calendars = vec![(terms.source, Arc::clone(&terms.calendar))];
+        let calendars = vec![(terms.source, terms.calendar.clone())];
         let mut fold = Fold {
             policy,
             region: &policy.regions()[region],
@@ -122,7 +120,7 @@ impl<'p> Fold<'p> {
                     });
                 }
                 None => {
-                    self.calendars.push((terms.source, Arc::clone(&terms.calendar)));
+                    self.calendars.push((terms.source, terms.calendar.clone()));
                     (self.calendars.len() - 1) as u32
                 }
             };
@@ -378,36 +376,45 @@ impl<'p> Fold<'p> {
 
     /// The target metric `m` has now: agreed, else the rule's, else the
     /// policy's (in the version in force at creation).
-    pub(crate) fn target(&self, m: usize) -> WrittenTarget {
+    pub(crate) fn target(&self, m: usize) -> Cow<'p, WrittenTarget> {
         self.target_from(m).0
     }
 
     /// True if metric `m` has a target now (as `target`, without the copy).
     pub(crate) fn has_target(&self, m: usize) -> bool {
-        self.target_ref(m).0.is_some_and(|t| t.value() != Target::None)
-    }
-
-    /// The target of metric `m` and the rule it comes from, if a rule's.
-    pub(crate) fn target_from(&self, m: usize) -> (WrittenTarget, Option<usize>) {
-        let (target, rule) = self.target_ref(m);
-        (target.cloned().unwrap_or_else(WrittenTarget::none), rule)
-    }
-
-    /// As `target_from`, borrowed; `None` for a cell left empty.
-    fn target_ref(&self, m: usize) -> (Option<&WrittenTarget>, Option<usize>) {
-        if let Some(target) = &self.agreed[m] {
-            return (Some(target), None);
+        match &self.agreed[m] {
+            Some(target) => target.value() != Target::None,
+            None => self.written(m).0.is_some_and(|t| t.value() != Target::None),
         }
+    }
+
+    /// The target of metric `m` and the rule it comes from, if a rule's;
+    /// borrowed from the policy unless agreed.
+    pub(crate) fn target_from(&self, m: usize) -> (Cow<'p, WrittenTarget>, Option<usize>) {
+        if let Some(target) = &self.agreed[m] {
+            return (Cow::Owned(target.clone()), None);
+        }
+        let (target, rule) = self.written(m);
+        (
+            Cow::Borrowed(target.unwrap_or_else(|| WrittenTarget::none_ref())),
+            rule,
+        )
+    }
+
+    /// The policy's target of metric `m` for the ticket now: the rule's
+    /// cell, else the metric's; `None` for a cell left empty.
+    fn written(&self, m: usize) -> (Option<&'p WrittenTarget>, Option<usize>) {
+        let policy: &'p Policy = self.policy;
         let (s, c) = (self.ticket.severity, self.ticket.channel);
         if let Some(r) = self.terms.rule {
-            let cell = self.policy.rules()[r].metrics[m]
+            let cell = policy.rules()[r].metrics[m]
                 .as_ref()
                 .and_then(|o| o.grid.get(s)?.get(c)?.as_ref());
             if cell.is_some() {
                 return (cell, Some(r));
             }
         }
-        let target = self.policy.metrics()[m].target_in(self.setting.target_version(m), s, c);
+        let target = policy.metrics()[m].target_in(self.setting.target_version(m), s, c);
         (target, None)
     }
 
@@ -491,7 +498,7 @@ impl<'p> Fold<'p> {
         if let Some(why) = why {
             clock.notes.push(Note(Line::Recomputed {
                 why,
-                target,
+                target: target.into_owned(),
                 start,
                 budget,
             }));
@@ -510,8 +517,8 @@ impl<'p> Fold<'p> {
     /// Records clock `m`'s current cycle as ended at `t` by a new one (the
     /// record is kept only when explaining).
     fn end_cycle(&mut self, m: usize, t: i64) -> Result<()> {
-        let calendar = Arc::clone(&self.calendars[self.clocks[m].calendar as usize].1);
-        let measure = Measure::new(self.clocks[m].kind, &calendar);
-        self.clocks[m].end_cycle(&measure, t, self.explain)
+        let clock = &mut self.clocks[m];
+        let measure = Measure::new(clock.kind, &self.calendars[clock.calendar as usize].1);
+        clock.end_cycle(&measure, t, self.explain)
     }
 }

@@ -353,7 +353,12 @@ fn check_zone(zone: Option<&str>) -> std::result::Result<(), String> {
 /// once: a comparison would otherwise convert two dates.
 fn ordered(events: &[Event]) -> Option<Vec<usize>> {
     let key = |e: &Event| (secs(e.at), !matches!(e.kind, EventKind::Created { .. }));
-    if events.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+    let mut keys = events.iter().map(key);
+    let first = keys.next()?;
+    if keys
+        .try_fold(first, |before, k| (before <= k).then_some(k))
+        .is_some()
+    {
         return None;
     }
     let mut keyed: Vec<(i64, bool, usize)> = events
@@ -441,6 +446,7 @@ fn folded<'p>(
         customer_zone: customer_zone.as_deref().and_then(|z| z.parse().ok()),
     };
     let mut f = Fold::new(policy, region, facts, secs(created_at), first, explain)?;
+    let end = secs(as_of);
     for n in 0..events.len() {
         let i = at(n);
         let event = &events[i];
@@ -451,7 +457,7 @@ fn folded<'p>(
                 "a second created event: expected one per ticket",
             ));
         }
-        if secs(event.at) > secs(as_of) {
+        if secs(event.at) > end {
             continue;
         }
         f.apply(i, event)?;

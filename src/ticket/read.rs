@@ -146,12 +146,12 @@ impl Fold<'_> {
             State::Pending => (
                 self.kind(m),
                 self.agreed[m].is_some(),
-                (f.status == Status::Pending).then(|| self.target(m)),
+                (f.status == Status::Pending).then(|| self.target(m).into_owned()),
             ),
             _ => (
                 clock.kind,
                 clock.agreed,
-                clock.budget.map(|_| clock.target.clone()),
+                clock.budget.map(|_| clock.target.clone().into_owned()),
             ),
         };
         let seconds = |s: Option<i64>| s.map(TimeDelta::seconds);
@@ -204,7 +204,7 @@ impl Fold<'_> {
             }
             _ => {}
         }
-        let calendar = Arc::clone(&self.calendars[clock.calendar as usize].1);
+        let calendar = self.calendars[clock.calendar as usize].1.clone();
         let measure = Measure::new(clock.kind, &calendar);
         let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
         let elapsed = f.elapsed.unwrap_or(0);
@@ -306,7 +306,7 @@ impl Fold<'_> {
         };
         notes.push(Note(Line::Budget {
             source,
-            target: o.target.clone(),
+            target: o.target.clone().into_owned(),
             start: t,
             budget: o.budget,
         }));

@@ -48,10 +48,32 @@ pub(crate) enum Source {
 }
 
 /// The rule and calendar in force.
-pub(crate) struct Terms {
+pub(crate) struct Terms<'p> {
     pub(crate) rule: Option<usize>,
     pub(crate) source: Source,
-    pub(crate) calendar: Arc<Calendar>,
+    pub(crate) calendar: Cal<'p>,
+}
+
+/// A calendar a ticket counts in: the policy's own, borrowed, or one
+/// compiled for a customer's zone, shared with the policy's cache.
+/// Borrowing keeps a shared reference count out of every ticket: two
+/// threads reporting tickets of one policy would otherwise fight over its
+/// cache line.
+#[derive(Clone)]
+pub(crate) enum Cal<'p> {
+    Policy(&'p Calendar),
+    Compiled(Arc<Calendar>),
+}
+
+impl std::ops::Deref for Cal<'_> {
+    type Target = Calendar;
+
+    fn deref(&self) -> &Calendar {
+        match self {
+            Cal::Policy(c) => c,
+            Cal::Compiled(c) => c,
+        }
+    }
 }
 
 /// Why a ticket cannot be counted: a calendar in the customer's zone
@@ -153,11 +175,11 @@ fn matches(rule: &Rule, setting: &Setting, facts: &Facts) -> bool {
 }
 
 /// The terms for a ticket with `facts`.
-pub(crate) fn choose(
-    policy: &Policy,
+pub(crate) fn choose<'p>(
+    policy: &'p Policy,
     setting: &Setting,
     facts: &Facts,
-) -> Result<Result<Terms, NoCustomerZone>> {
+) -> Result<Result<Terms<'p>, NoCustomerZone>> {
     let rule = policy.rules().iter().position(|r| matches(r, setting, facts));
     let choice = rule
         .and_then(|r| policy.rules()[r].calendar)
@@ -185,7 +207,7 @@ pub(crate) fn choose(
                         version,
                         zone: Some(zone),
                     },
-                    calendar,
+                    Cal::Compiled(calendar),
                 )
             } else {
                 (
@@ -194,7 +216,7 @@ pub(crate) fn choose(
                         version,
                         zone: None,
                     },
-                    Arc::clone(stored),
+                    Cal::Policy(stored),
                 )
             }
         }
@@ -207,7 +229,7 @@ pub(crate) fn choose(
                 .0
                 .zoned
                 .get(ZonedKey::AllHours { zone }, || all_hours(zone, horizon))?;
-            (Source::AllHours(zone), calendar)
+            (Source::AllHours(zone), Cal::Compiled(calendar))
         }
     };
     Ok(Ok(Terms {

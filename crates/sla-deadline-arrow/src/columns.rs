@@ -59,6 +59,21 @@ impl ReportColumns {
         ])
     }
 
+    /// Room for `rows` rows, so that a batch whose size is known fills its
+    /// buffers without growing them (each growth copies what is there).
+    pub fn with_capacity(rows: usize) -> ReportColumns {
+        ReportColumns {
+            metric: StringBuilder::with_capacity(rows, rows * 16),
+            status: StringBuilder::with_capacity(rows, rows * 8),
+            due_at: TimestampSecondBuilder::with_capacity(rows),
+            elapsed: Int64Builder::with_capacity(rows),
+            remaining: Int64Builder::with_capacity(rows),
+            breached_by: Int64Builder::with_capacity(rows),
+            error: StringBuilder::with_capacity(rows, 0),
+            len: 0,
+        }
+    }
+
     /// One row per metric of `policy`, from a ticket's figures (in the
     /// policy's metric order, as [`sla_deadline::evaluate_figures`] gives
     /// them).

@@ -19,7 +19,7 @@ mod tickets;
 
 pub use crate::calendar::{Column, add_business, add_business_days, business_time_between, next_open};
 pub use crate::columns::ReportColumns;
-pub use crate::tickets::{EventKeys, event, ticket_reports};
+pub use crate::tickets::{EventKeys, Events, event, ticket_reports};
 
 /// A call the kernel cannot run: wrong column types or lengths, a missing
 /// column. Bad values inside the columns are not errors (see [`Column`]).

@@ -22,6 +22,8 @@
 //! elsewhere; the other tickets are reported as usual.
 
 use std::collections::{BTreeMap, HashMap};
+
+use ahash::RandomState;
 use std::sync::Arc;
 
 use arrow_array::builder::{Int64Builder, StringBuilder};
@@ -81,7 +83,7 @@ enum Ids<'a> {
     Number(&'a arrow_array::Int64Array),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Hash)]
 enum Key<'a> {
     Text(&'a str),
     Number(i64),
@@ -98,7 +100,6 @@ impl<'a> Ids<'a> {
 
 /// One output row per ticket and metric (or one per invalid ticket): the
 /// ticket id, then the report columns.
-#[derive(Default)]
 struct Output {
     ids_text: StringBuilder,
     ids_number: Int64Builder,
@@ -106,6 +107,16 @@ struct Output {
 }
 
 impl Output {
+    /// Room for `rows` rows of ids in `numeric` or text form.
+    fn with_capacity(rows: usize, numeric: bool) -> Output {
+        let (texts, numbers) = if numeric { (0, rows) } else { (rows, 0) };
+        Output {
+            ids_text: StringBuilder::with_capacity(texts, texts * 8),
+            ids_number: Int64Builder::with_capacity(numbers),
+            rows: ReportColumns::with_capacity(rows),
+        }
+    }
+
     fn id(&mut self, key: Option<Key<'_>>, rows: usize) {
         for _ in 0..rows {
             match key {
@@ -184,11 +195,11 @@ impl<'a> Columns<'a> {
         })
     }
 
-    /// The event of row `i`, or why it is not one.
-    fn event(&self, i: usize) -> Result<Event, String> {
+    /// Appends the event of row `i` to `events`, or says why it is not one.
+    fn read(&self, i: usize, events: &mut Events) -> Result<(), String> {
         let kind = self.kind.get(i).ok_or("an event with a null type")?;
         let get = |column: &Option<Text<'a>>| column.as_ref().and_then(|c| c.get(i));
-        event(
+        events.push(
             self.seconds(i),
             kind,
             &EventKeys {
@@ -201,6 +212,95 @@ impl<'a> Columns<'a> {
                 attributes: get(&self.attributes),
             },
         )
+    }
+}
+
+/// One ticket's events, read from text keys (as [`event`] reads them) into
+/// buffers that serve ticket after ticket: a `created` event's strings are
+/// rewritten in place rather than allocated again.
+///
+/// # Example
+/// ```
+/// use sla_deadline_arrow::{EventKeys, Events};
+///
+/// let mut events = Events::default();
+/// let keys = EventKeys { severity: Some("P2"), channel: Some("email"), ..EventKeys::default() };
+/// events.push(Some(1_795_190_400), "created", &keys)?;
+/// events.push(Some(1_795_194_000), "responded", &EventKeys::default())?;
+/// assert_eq!(events.as_slice().len(), 2);
+/// events.clear(); // the next ticket
+/// assert!(events.push(None, "created", &keys).is_err());
+/// assert!(events.as_slice().is_empty());
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct Events {
+    /// The events read, then those of earlier tickets kept for their buffers.
+    list: Vec<Event>,
+    len: usize,
+}
+
+impl Events {
+    /// Forgets the events read (keeping their buffers).
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The events read since the last `clear`.
+    pub fn as_slice(&self) -> &[Event] {
+        &self.list[..self.len]
+    }
+
+    /// Appends the event of type `kind` at Unix second `at` with `keys`.
+    ///
+    /// # Errors
+    /// As [`event`]; nothing is appended then.
+    pub fn push(&mut self, at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<(), String> {
+        let n = self.len;
+        // The usual `created` event, over the `created` of a ticket before.
+        if let (
+            "created",
+            Some(at),
+            Some(severity),
+            Some(channel),
+            None,
+            None,
+            Some(Event {
+                at: slot_at,
+                kind:
+                    EventKind::Created {
+                        severity: s,
+                        channel: c,
+                        attributes,
+                        customer_zone,
+                    },
+            }),
+        ) = (
+            kind,
+            at.and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)),
+            keys.severity,
+            keys.channel,
+            keys.attributes,
+            keys.customer_zone,
+            self.list.get_mut(n),
+        ) {
+            *slot_at = at;
+            s.clear();
+            s.push_str(severity);
+            c.clear();
+            c.push_str(channel);
+            attributes.clear();
+            *customer_zone = None;
+            self.len += 1;
+            return Ok(());
+        }
+        let read = event(at, kind, keys)?;
+        match self.list.get_mut(n) {
+            Some(slot) => *slot = read,
+            None => self.list.push(read),
+        }
+        self.len += 1;
+        Ok(())
     }
 }
 
@@ -289,11 +389,13 @@ pub fn event(at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<Event,
 
 /// The tickets of `n` rows, in order of first appearance, each with its
 /// range in the returned row list; and the count of rows without a ticket
-/// id. A run of rows of one ticket costs no hashing, so a table grouped by
-/// ticket is gathered in one pass.
+/// id. A run of rows of one ticket costs no hashing, and neither does a
+/// table sorted by ticket id: while each new id is greater than the one
+/// before, it cannot have been seen. The first id out of order builds the
+/// hash index of those seen, which serves from then on.
 #[allow(clippy::type_complexity)]
 fn gather<'a>(ids: &Ids<'a>, n: usize) -> (Vec<(Key<'a>, std::ops::Range<usize>)>, Vec<u32>, usize) {
-    let mut index: HashMap<Key<'a>, u32> = HashMap::new();
+    let mut index: Option<HashMap<Key<'a>, u32, RandomState>> = None;
     let mut keys: Vec<Key<'a>> = Vec::new();
     // Each row's ticket number (u32::MAX: no id), and each ticket's size.
     let mut of_row: Vec<u32> = Vec::with_capacity(n);
@@ -306,13 +408,25 @@ fn gather<'a>(ids: &Ids<'a>, n: usize) -> (Vec<(Key<'a>, std::ops::Range<usize>)
             of_row.push(u32::MAX);
             continue;
         };
-        let t = match last {
-            Some((k, t)) if k == key => t,
-            _ => *index.entry(key).or_insert_with(|| {
+        let t = match (last, &mut index) {
+            (Some((k, t)), _) if k == key => t,
+            (_, None) if keys.last().is_none_or(|k| *k < key) => {
                 keys.push(key);
                 sizes.push(0);
                 (keys.len() - 1) as u32
-            }),
+            }
+            (_, index) => {
+                let index = index.get_or_insert_with(|| {
+                    let mut seen = HashMap::with_capacity_and_hasher(keys.len() * 2, RandomState::new());
+                    seen.extend(keys.iter().enumerate().map(|(t, k)| (*k, t as u32)));
+                    seen
+                });
+                *index.entry(key).or_insert_with(|| {
+                    keys.push(key);
+                    sizes.push(0);
+                    (keys.len() - 1) as u32
+                })
+            }
         };
         last = Some((key, t));
         sizes[t as usize] += 1;
@@ -418,25 +532,23 @@ pub fn ticket_reports(
         )));
     }
     let (tickets, rows, orphans) = gather(&ids, events.num_rows());
-    let mut out = Output::default();
-    let mut batch: Vec<Event> = Vec::new();
+    // One row per ticket and metric, plus the row for orphans.
+    let numeric = matches!(ids, Ids::Number(_));
+    let mut out = Output::with_capacity(tickets.len() * policy.metrics().len() + 1, numeric);
+    let mut batch = Events::default();
     let mut figures = Vec::new();
     for (key, range) in &tickets {
         batch.clear();
         let mut own_region: Option<&str> = None;
         let mut failure = None;
         for &i in &rows[range.clone()] {
-            match columns.event(i as usize) {
-                Ok(event) => {
-                    if matches!(event.kind, EventKind::Created { .. }) {
-                        own_region = columns.region.as_ref().and_then(|r| r.get(i as usize));
-                    }
-                    batch.push(event);
-                }
-                Err(message) => {
-                    failure = Some(message);
-                    break;
-                }
+            let i = i as usize;
+            if let Err(message) = columns.read(i, &mut batch) {
+                failure = Some(message);
+                break;
+            }
+            if columns.kind.get(i) == Some("created") {
+                own_region = columns.region.as_ref().and_then(|r| r.get(i));
             }
         }
         if let Some(message) = failure {
@@ -444,7 +556,13 @@ pub fn ticket_reports(
             continue;
         }
         figures.clear();
-        match evaluate_figures(policy, own_region.unwrap_or(region), &batch, as_of, &mut figures) {
+        match evaluate_figures(
+            policy,
+            own_region.unwrap_or(region),
+            batch.as_slice(),
+            as_of,
+            &mut figures,
+        ) {
             Ok(()) => out.figures(Some(*key), policy, &figures),
             Err(e) => out.failed(Some(*key), &e.to_string()),
         }
@@ -452,5 +570,59 @@ pub fn ticket_reports(
     if orphans > 0 {
         out.failed(None, &format!("{orphans} events have a null ticket_id"));
     }
-    out.finish(matches!(ids, Ids::Number(_)))
+    out.finish(numeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Gathering by the obvious method: a ticket per id in order of first
+    /// appearance, its rows in input order.
+    fn naive(ids: &[Option<i64>]) -> (Vec<(i64, Vec<u32>)>, usize) {
+        let mut tickets: Vec<(i64, Vec<u32>)> = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let Some(id) = id else { continue };
+            match tickets.iter_mut().find(|(k, _)| k == id) {
+                Some((_, rows)) => rows.push(i as u32),
+                None => tickets.push((*id, vec![i as u32])),
+            }
+        }
+        (tickets, ids.iter().filter(|id| id.is_none()).count())
+    }
+
+    proptest! {
+        // Sorted runs, runs out of order, ids coming back after others,
+        // nulls: the fast path for sorted ids must not merge or split
+        // tickets.
+        #[test]
+        fn gather_groups_rows_by_ticket(
+            ids in prop::collection::vec(prop::option::weighted(0.95, 0i64..12), 0..60),
+            sort in any::<bool>(),
+        ) {
+            let mut ids = ids;
+            if sort {
+                ids.sort_by_key(|id| id.unwrap_or(i64::MAX));
+            }
+            let array = arrow_array::Int64Array::from(ids.clone());
+            let (tickets, rows, orphans) = gather(&Ids::Number(&array), ids.len());
+            let got: Vec<(i64, Vec<u32>)> = tickets
+                .iter()
+                .map(|(key, range)| {
+                    let Key::Number(k) = key else { unreachable!("numeric ids") };
+                    (*k, rows[range.clone()].to_vec())
+                })
+                .collect();
+            prop_assert_eq!((got, orphans), naive(&ids));
+        }
+    }
+
+    #[test]
+    fn text_ids_out_of_order_are_one_ticket_each() {
+        let array = arrow_array::StringArray::from(vec!["a", "b", "a", "c", "b"]);
+        let (tickets, rows, _) = gather(&Ids::Text(Text::Utf8(&array)), 5);
+        let got: Vec<Vec<u32>> = tickets.iter().map(|(_, r)| rows[r.clone()].to_vec()).collect();
+        assert_eq!(got, vec![vec![0, 2], vec![1, 4], vec![3]]);
+    }
 }

@@ -28,8 +28,8 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, TypeSignature, Volatility,
 };
-use sla_deadline::{Event, Figures, Policy, evaluate_figures};
-use sla_deadline_arrow::{EventKeys, ReportColumns, event};
+use sla_deadline::{Figures, Policy, evaluate_figures};
+use sla_deadline_arrow::{EventKeys, Events, ReportColumns};
 
 /// The text arguments after `at`, in order: the first three are required.
 const KEYS: [&str; 8] = [
@@ -151,8 +151,8 @@ impl AggregateUDFImpl for Report {
     fn create_groups_accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn GroupsAccumulator>> {
         Ok(Box::new(Groups {
             store: self.store(),
-            groups: Vec::new(),
-            rows: 0,
+            rows: Vec::new(),
+            groups: 0,
         }))
     }
 
@@ -380,26 +380,28 @@ impl Store {
         self.names.get(index)
     }
 
-    fn events(&self, rows: &[Row]) -> std::result::Result<Vec<Event>, String> {
-        rows.iter()
-            .map(|r| {
-                let kind = self.key(r, 0).ok_or("an event with a null type")?;
-                let key = |k| self.key(r, k);
-                event(
-                    r.at,
-                    kind,
-                    &EventKeys {
-                        severity: key(1),
-                        channel: key(2),
-                        status: key(3),
-                        metric: key(4),
-                        target: key(5),
-                        customer_zone: key(6),
-                        attributes: key(7),
-                    },
-                )
-            })
-            .collect()
+    /// The events of `rows`, into `out` (emptied first: one buffer serves
+    /// every ticket).
+    fn events(&self, rows: &[Row], out: &mut Events) -> std::result::Result<(), String> {
+        out.clear();
+        for r in rows {
+            let kind = self.key(r, 0).ok_or("an event with a null type")?;
+            let key = |k| self.key(r, k);
+            out.push(
+                r.at,
+                kind,
+                &EventKeys {
+                    severity: key(1),
+                    channel: key(2),
+                    status: key(3),
+                    metric: key(4),
+                    target: key(5),
+                    customer_zone: key(6),
+                    attributes: key(7),
+                },
+            )?;
+        }
+        Ok(())
     }
 
     /// The state of `groups` as `state_fields` declares it (at, then every
@@ -472,22 +474,31 @@ impl Store {
 /// ticket): the figures the core crate computes for batch paths.
 struct Entries {
     columns: ReportColumns,
+    events: Events,
     figures: Vec<Figures>,
 }
 
 impl Entries {
-    fn new() -> Entries {
+    /// Room for the entries of `tickets` tickets of `store`'s policy.
+    fn new(store: &Store, tickets: usize) -> Entries {
         Entries {
-            columns: ReportColumns::default(),
+            columns: ReportColumns::with_capacity(tickets * store.policy.metrics().len()),
+            events: Events::default(),
             figures: Vec::new(),
         }
     }
 
     fn push(&mut self, store: &Store, rows: &[Row]) {
         self.figures.clear();
-        let done = store.events(rows).and_then(|events| {
-            evaluate_figures(&store.policy, &store.region, &events, None, &mut self.figures)
-                .map_err(|e| e.to_string())
+        let done = store.events(rows, &mut self.events).and_then(|()| {
+            evaluate_figures(
+                &store.policy,
+                &store.region,
+                self.events.as_slice(),
+                None,
+                &mut self.figures,
+            )
+            .map_err(|e| e.to_string())
         });
         match done {
             Ok(()) => self.columns.figures(&store.policy, &self.figures),
@@ -556,7 +567,7 @@ impl Accumulator for Ticket {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        let mut entries = Entries::new();
+        let mut entries = Entries::new(&self.store, 1);
         entries.push(&self.store, &self.rows);
         Ok(list_scalar(Arc::new(entries.finish()?)))
     }
@@ -568,25 +579,93 @@ impl Accumulator for Ticket {
 
 /// The aggregate over many groups at once: DataFusion's fast path for
 /// `GROUP BY ticket_id` over many tickets.
+///
+/// Rows of all groups go in one list, each tagged with its group, and are
+/// put in group order when groups are emitted: a list per group would cost
+/// an allocation (and its regrowths) per ticket.
 #[derive(Debug)]
 struct Groups {
     store: Store,
-    groups: Vec<Vec<Row>>,
-    /// Rows held, for `size` (which DataFusion asks after every batch).
-    rows: usize,
+    rows: Vec<(u32, Row)>,
+    /// Groups DataFusion has numbered so far.
+    groups: usize,
+}
+
+/// Emitted groups: their rows in group order, each group's range in them.
+struct Emitted {
+    rows: Vec<Row>,
+    ends: Vec<usize>,
+}
+
+impl Emitted {
+    fn groups(&self) -> impl Iterator<Item = &[Row]> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let rows = &self.rows[start..end];
+            start = end;
+            rows
+        })
+    }
 }
 
 impl Groups {
-    /// Room for `total` groups.
-    fn grow(&mut self, total: usize) {
-        self.groups.resize_with(total.max(self.groups.len()), Vec::new);
+    /// Room for `total` groups (numbered in 32 bits, with the rows).
+    fn grow(&mut self, total: usize) -> Result<()> {
+        if total > u32::MAX as usize {
+            return Err(DataFusionError::Execution(format!(
+                "sla_report: {total} groups in one aggregate: expected fewer than {}",
+                u32::MAX
+            )));
+        }
+        self.groups = self.groups.max(total);
+        Ok(())
     }
 
-    /// The first groups `emit_to` asks for, taken out.
-    fn take(&mut self, emit_to: EmitTo) -> Vec<Vec<Row>> {
-        let groups = emit_to.take_needed(&mut self.groups);
-        self.rows = self.groups.iter().map(Vec::len).sum();
-        groups
+    /// The first groups `emit_to` asks for, taken out; the groups after
+    /// them are numbered from zero again, as DataFusion expects.
+    fn take(&mut self, emit_to: EmitTo) -> Emitted {
+        let n = match emit_to {
+            EmitTo::All => self.groups,
+            EmitTo::First(n) => n.min(self.groups),
+        };
+        // A counting sort by group, stable: a group's rows keep their order.
+        let mut ends = vec![0usize; n];
+        for &(g, _) in &self.rows {
+            if let Some(count) = ends.get_mut(g as usize) {
+                *count += 1;
+            }
+        }
+        let mut total = 0;
+        for end in &mut ends {
+            let count = *end;
+            *end = total;
+            total += count;
+        }
+        // `ends` holds each group's start; filling moves it to its end.
+        let mut rows = vec![
+            Row {
+                at: None,
+                kind: NONE,
+                severity: NONE,
+                channel: NONE,
+                extra: NONE,
+            };
+            total
+        ];
+        let n32 = n as u32;
+        self.rows.retain_mut(|(g, row)| match ends.get_mut(*g as usize) {
+            Some(next) => {
+                rows[*next] = *row;
+                *next += 1;
+                false
+            }
+            None => {
+                *g -= n32;
+                true
+            }
+        });
+        self.groups -= n;
+        Emitted { rows, ends }
     }
 }
 
@@ -599,24 +678,24 @@ impl GroupsAccumulator for Groups {
         total_num_groups: usize,
     ) -> Result<()> {
         let columns = Columns::of(values)?;
-        self.grow(total_num_groups);
+        self.grow(total_num_groups)?;
+        self.rows.reserve(group_indices.len());
         for (i, &g) in group_indices.iter().enumerate() {
             if opt_filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
                 continue;
             }
             let row = self.store.row(&columns, i);
-            self.groups[g].push(row);
-            self.rows += 1;
+            self.rows.push((g as u32, row));
         }
         Ok(())
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        let groups = self.take(emit_to);
-        let mut entries = Entries::new();
-        let mut offsets = Vec::with_capacity(groups.len() + 1);
+        let emitted = self.take(emit_to);
+        let mut entries = Entries::new(&self.store, emitted.ends.len());
+        let mut offsets = Vec::with_capacity(emitted.ends.len() + 1);
         offsets.push(0);
-        for rows in &groups {
+        for rows in emitted.groups() {
             entries.push(&self.store, rows);
             offsets.push(offset(entries.len())?);
         }
@@ -624,8 +703,8 @@ impl GroupsAccumulator for Groups {
     }
 
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
-        let groups = self.take(emit_to);
-        let groups: Vec<&[Row]> = groups.iter().map(Vec::as_slice).collect();
+        let emitted = self.take(emit_to);
+        let groups: Vec<&[Row]> = emitted.groups().collect();
         let (columns, offsets) = self.store.state(&groups)?;
         columns
             .into_iter()
@@ -640,18 +719,64 @@ impl GroupsAccumulator for Groups {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        self.grow(total_num_groups);
-        let (groups, rows) = (&mut self.groups, &mut self.rows);
+        self.grow(total_num_groups)?;
+        let rows = &mut self.rows;
         self.store.merge(values, opt_filter, |i, row| {
-            groups[group_indices[i]].push(row);
-            *rows += 1;
+            rows.push((group_indices[i] as u32, row));
         })
     }
 
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
-            + self.groups.capacity() * std::mem::size_of::<Vec<Row>>()
-            + self.rows * std::mem::size_of::<Row>()
+            + self.rows.capacity() * std::mem::size_of::<(u32, Row)>()
             + self.store.size()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(at: i64) -> Row {
+        Row {
+            at: Some(at),
+            kind: NONE,
+            severity: NONE,
+            channel: NONE,
+            extra: NONE,
+        }
+    }
+
+    fn ats(rows: &[Row]) -> Vec<i64> {
+        rows.iter().filter_map(|r| r.at).collect()
+    }
+
+    #[test]
+    fn emitting_the_first_groups_keeps_row_order_and_renumbers_the_rest() -> Result<()> {
+        let policy = Policy::builtin("ol-care").map_err(|e| DataFusionError::External(Box::new(e)))?;
+        let mut groups = Groups {
+            store: Report::new(policy, "americas".into()).store(),
+            rows: Vec::new(),
+            groups: 0,
+        };
+        groups.grow(4)?;
+        // Rows of four groups, interleaved; `at` says group and order.
+        for (g, at) in [(2, 20), (0, 0), (3, 30), (0, 1), (1, 10), (2, 21), (0, 2)] {
+            groups.rows.push((g, row(at)));
+        }
+        let first = groups.take(EmitTo::First(2));
+        let got: Vec<Vec<i64>> = first.groups().map(ats).collect();
+        assert_eq!(got, vec![vec![0, 1, 2], vec![10]]);
+        // Groups 2 and 3 are now 0 and 1; a new group 2 joins them.
+        assert_eq!(groups.groups, 2);
+        groups.grow(3)?;
+        groups.rows.push((2, row(40)));
+        groups.rows.push((0, row(22)));
+        let rest = groups.take(EmitTo::All);
+        let got: Vec<Vec<i64>> = rest.groups().map(ats).collect();
+        assert_eq!(got, vec![vec![20, 21, 22], vec![30], vec![40]]);
+        assert!(groups.rows.is_empty());
+        assert_eq!(groups.groups, 0);
+        Ok(())
     }
 }
