@@ -39,8 +39,6 @@ pub(crate) struct Fold<'p> {
     current: u32,
     /// The last event changed the rule (for its clocks' reaction).
     rule_moved: bool,
-    /// Per metric: the agreed target.
-    pub(crate) agreed: Vec<Option<WrittenTarget>>,
     pub(crate) clocks: Vec<Clock<'p>>,
     pub(crate) warnings: Vec<String>,
     /// Keep the explanation (notes, finished cycles, warnings): false for
@@ -87,7 +85,6 @@ impl<'p> Fold<'p> {
             calendars,
             current: 0,
             rule_moved: false,
-            agreed: vec![None; policy.metrics().len()],
             clocks: Vec::new(),
             warnings: Vec::new(),
             explain,
@@ -234,7 +231,7 @@ impl<'p> Fold<'p> {
                 let severity = matches!(effect, Effect::Severity(_));
                 // A new rule matters to the clocks whose target or kind it
                 // changes (a severity change keeps its own behaviour).
-                let retarget = self.agreed[m].is_none()
+                let retarget = self.clocks[m].agreement.is_none()
                     && (severity
                         || (self.rule_moved
                             && (self.target(m) != self.clocks[m].target
@@ -284,7 +281,7 @@ impl<'p> Fold<'p> {
                 }
             }
             Effect::Agree { metric, target } if *metric == m => {
-                self.agreed[m] = Some(target.clone());
+                self.clocks[m].agreement = Some(Box::new(target.clone()));
                 // A pending clock reads the agreement when it starts; a
                 // stopped one if it runs again (a reopened resolution).
                 if active {
@@ -295,7 +292,7 @@ impl<'p> Fold<'p> {
                 OnReopen::Resume => {
                     // A stopped clock keeps its kind until it resumes; an
                     // agreed one keeps it for good.
-                    let kind = if self.agreed[m].is_some() {
+                    let kind = if self.clocks[m].agreement.is_some() {
                         self.clocks[m].kind
                     } else {
                         self.kind(m)
@@ -380,9 +377,10 @@ impl<'p> Fold<'p> {
         self.target_from(m).0
     }
 
-    /// True if metric `m` has a target now (as `target`, without the copy).
-    pub(crate) fn has_target(&self, m: usize) -> bool {
-        match &self.agreed[m] {
+    /// True if metric `m`, with `agreement` (its clock's), has a target now
+    /// (as `target`, without the copy).
+    pub(crate) fn has_target(&self, m: usize, agreement: Option<&WrittenTarget>) -> bool {
+        match agreement {
             Some(target) => target.value() != Target::None,
             None => self.written(m).0.is_some_and(|t| t.value() != Target::None),
         }
@@ -391,7 +389,17 @@ impl<'p> Fold<'p> {
     /// The target of metric `m` and the rule it comes from, if a rule's;
     /// borrowed from the policy unless agreed.
     pub(crate) fn target_from(&self, m: usize) -> (Cow<'p, WrittenTarget>, Option<usize>) {
-        if let Some(target) = &self.agreed[m] {
+        self.target_given(m, self.clocks[m].agreement.as_deref())
+    }
+
+    /// As `target_from`, with `agreement` for the clock's (a report reads
+    /// clocks taken out of the fold).
+    pub(crate) fn target_given(
+        &self,
+        m: usize,
+        agreement: Option<&WrittenTarget>,
+    ) -> (Cow<'p, WrittenTarget>, Option<usize>) {
+        if let Some(target) = agreement {
             return (Cow::Owned(target.clone()), None);
         }
         let (target, rule) = self.written(m);
@@ -459,7 +467,7 @@ impl<'p> Fold<'p> {
         let measure = self.measure(m);
         let budget = measure.budget(target.value(), t, self.policy.options().day_mode())?;
         let paused = self.pauses(m, self.ticket.standing);
-        let agreed = self.agreed[m].is_some();
+        let agreed = self.clocks[m].agreement.is_some();
         let clock = &mut self.clocks[m];
         clock.start_cycle(t, paused);
         clock.budget = budget;
@@ -490,7 +498,7 @@ impl<'p> Fold<'p> {
         let budget = self
             .measure(m)
             .budget(target.value(), start, self.policy.options().day_mode())?;
-        let agreed = self.agreed[m].is_some();
+        let agreed = self.clocks[m].agreement.is_some();
         let clock = &mut self.clocks[m];
         clock.target = target.clone();
         clock.budget = budget;

@@ -76,7 +76,7 @@ impl Fold<'_> {
         match clock.state {
             State::NotApplicable => return Ok(Figures::blank(Status::NotApplicable)),
             State::Pending => {
-                let status = if self.has_target(m) {
+                let status = if self.has_target(m, clock.agreement.as_deref()) {
                     Status::Pending
                 } else {
                     Status::NoTarget
@@ -145,8 +145,9 @@ impl Fold<'_> {
             State::NotApplicable => (clock.kind, clock.agreed, None),
             State::Pending => (
                 self.kind(m),
-                self.agreed[m].is_some(),
-                (f.status == Status::Pending).then(|| self.target(m).into_owned()),
+                clock.agreement.is_some(),
+                (f.status == Status::Pending)
+                    .then(|| self.target_given(m, clock.agreement.as_deref()).0.into_owned()),
             ),
             _ => (
                 clock.kind,

@@ -10,6 +10,8 @@
 //! `start` for a clock that has not started, or that has stopped and
 //! repeats).
 
+use std::borrow::Cow;
+
 use crate::policy::{Policy, Triggers};
 use crate::target::WrittenTarget;
 
@@ -41,8 +43,9 @@ pub(crate) struct TicketState {
 
 /// What an event does.
 pub(crate) enum Step {
-    /// Redundant: ignored, with a warning giving the reason.
-    Ignore(String),
+    /// Redundant: ignored, with a warning giving the reason (fixed text
+    /// costs no allocation: the figures alone never read it).
+    Ignore(Cow<'static, str>),
     /// Applied.
     Apply(Change),
 }
@@ -99,7 +102,7 @@ pub(crate) fn step(
     event: &Event,
 ) -> Step {
     use EventKind as E;
-    let ignore = |why: &str| Step::Ignore(why.to_string());
+    let ignore = |why: &'static str| Step::Ignore(Cow::Borrowed(why));
     let kind = Triggers::bit(event.kind.bit());
     let apply = |standing, effect| {
         Step::Apply(Change {
@@ -119,7 +122,7 @@ pub(crate) fn step(
         E::Created { .. } => apply(None, Effect::None),
         E::Acknowledged if ticket.acknowledged => ignore("the ticket was already acknowledged"),
         E::Acknowledged if !ticket.acknowledgeable => {
-            Step::Ignore(format!("channel {channel} has no acknowledgement"))
+            Step::Ignore(Cow::Owned(format!("channel {channel} has no acknowledgement")))
         }
         E::Acknowledged => apply(None, Effect::Acknowledge),
         E::Responded | E::Updated => Step::Apply(Change {
@@ -128,7 +131,7 @@ pub(crate) fn step(
         }),
         E::SeverityChanged { severity } => match policy.severity_index(severity) {
             Some(s) if s != ticket.severity => apply(None, Effect::Severity(s)),
-            _ => Step::Ignore(format!("the severity is already {severity}")),
+            _ => Step::Ignore(Cow::Owned(format!("the severity is already {severity}"))),
         },
         E::WaitingOnCustomer if waiting => ignore("the ticket is already waiting on the customer"),
         E::WaitingOnCustomer if ticket.resolved => ignore("the ticket is resolved"),
@@ -146,7 +149,9 @@ pub(crate) fn step(
                 .unwrap_or(0);
             match target.parse() {
                 Ok(target) if applies(m) => apply(None, Effect::Agree { metric: m, target }),
-                Ok(_) => Step::Ignore(format!("metric {metric} does not apply to channel {channel}")),
+                Ok(_) => Step::Ignore(Cow::Owned(format!(
+                    "metric {metric} does not apply to channel {channel}"
+                ))),
                 Err(_) => ignore("the target is malformed"),
             }
         }
@@ -196,7 +201,7 @@ pub(crate) fn step(
                 None => Standing::Open,
             };
             if to == ticket.standing {
-                return Step::Ignore(format!("the ticket is already in status {status}"));
+                return Step::Ignore(Cow::Owned(format!("the ticket is already in status {status}")));
             }
             let fires = match to {
                 Standing::Custom(j) => kind.with(Triggers::status_bit(j as usize)),

@@ -34,7 +34,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sla_deadline::{Event, EventKind, Figures, Policy, evaluate_figures};
 
 use crate::{KernelError, ReportColumns};
@@ -238,6 +238,10 @@ pub struct Events {
     /// The events read, then those of earlier tickets kept for their buffers.
     list: Vec<Event>,
     len: usize,
+    /// The last UTC day converted (days since the epoch) and its date: a
+    /// ticket's events fall on a few days, and a date costs a calendar
+    /// computation.
+    day: Option<(i64, NaiveDate)>,
 }
 
 impl Events {
@@ -256,6 +260,7 @@ impl Events {
     /// # Errors
     /// As [`event`]; nothing is appended then.
     pub fn push(&mut self, at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<(), String> {
+        let at = at.and_then(|t| self.instant(t));
         let n = self.len;
         // The usual `created` event, over the `created` of a ticket before.
         if let (
@@ -277,7 +282,7 @@ impl Events {
             }),
         ) = (
             kind,
-            at.and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)),
+            at,
             keys.severity,
             keys.channel,
             keys.attributes,
@@ -294,13 +299,29 @@ impl Events {
             self.len += 1;
             return Ok(());
         }
-        let read = event(at, kind, keys)?;
+        let read = event_at(at, kind, keys)?;
         match self.list.get_mut(n) {
             Some(slot) => *slot = read,
             None => self.list.push(read),
         }
         self.len += 1;
         Ok(())
+    }
+
+    /// Unix second `t` as an instant, as `DateTime::from_timestamp` gives
+    /// it, reusing the date of the last day converted.
+    fn instant(&mut self, t: i64) -> Option<DateTime<Utc>> {
+        let (day, second) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+        let date = match self.day {
+            Some((d, date)) if d == day => date,
+            _ => {
+                let date = DateTime::<Utc>::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+                self.day = Some((day, date));
+                date
+            }
+        };
+        let time = NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(second).ok()?, 0)?;
+        Some(date.and_time(time).and_utc())
     }
 }
 
@@ -333,9 +354,30 @@ pub struct EventKeys<'a> {
 /// # Errors
 /// The reason, as text for an error column.
 pub fn event(at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<Event, String> {
-    let at = at
-        .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
-        .ok_or_else(|| format!("a {kind} event with a null or impossible `at`"))?;
+    event_at(at.and_then(|s| DateTime::<Utc>::from_timestamp(s, 0)), kind, keys)
+}
+
+/// The event kinds without keys, by type name.
+fn unit_kind(kind: &str) -> Option<EventKind> {
+    Some(match kind {
+        "acknowledged" => EventKind::Acknowledged,
+        "responded" => EventKind::Responded,
+        "updated" => EventKind::Updated,
+        "waiting_on_customer" => EventKind::WaitingOnCustomer,
+        "customer_replied" => EventKind::CustomerReplied,
+        "resolved" => EventKind::Resolved,
+        "reopened" => EventKind::Reopened,
+        "closed" => EventKind::Closed,
+        _ => return None,
+    })
+}
+
+/// As [`event`], the instant converted (`None`: null or impossible).
+fn event_at(at: Option<DateTime<Utc>>, kind: &str, keys: &EventKeys<'_>) -> Result<Event, String> {
+    let at = at.ok_or_else(|| format!("a {kind} event with a null or impossible `at`"))?;
+    if let Some(unit) = unit_kind(kind) {
+        return Ok(Event::new(at, unit));
+    }
     let need = |value: Option<&str>, name: &str| -> Result<String, String> {
         value
             .map(str::to_string)
@@ -360,21 +402,13 @@ pub fn event(at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<Event,
                 .collect(),
             customer_zone: zone,
         },
-        "acknowledged" => EventKind::Acknowledged,
-        "responded" => EventKind::Responded,
-        "updated" => EventKind::Updated,
         "severity_changed" => EventKind::SeverityChanged {
             severity: need(keys.severity, "severity")?,
         },
-        "waiting_on_customer" => EventKind::WaitingOnCustomer,
-        "customer_replied" => EventKind::CustomerReplied,
         "target_agreed" => EventKind::TargetAgreed {
             metric: need(keys.metric, "metric")?,
             target: need(keys.target, "target")?,
         },
-        "resolved" => EventKind::Resolved,
-        "reopened" => EventKind::Reopened,
-        "closed" => EventKind::Closed,
         "status_changed" => EventKind::StatusChanged {
             status: need(keys.status, "status")?,
         },
@@ -615,6 +649,63 @@ mod tests {
                 })
                 .collect();
             prop_assert_eq!((got, orphans), naive(&ids));
+        }
+    }
+
+    proptest! {
+        // The day cache gives what chrono gives, near and far (the years
+        // chrono cannot represent included), whatever came before.
+        #[test]
+        fn instants_are_chronos(
+            ts in prop::collection::vec(
+                prop_oneof![
+                    1_700_000_000i64..1_900_000_000,
+                    any::<i64>(),
+                    -8_334_632_851_200i64..-8_334_632_851_100,
+                    8_210_298_412_700i64..8_210_298_412_800,
+                ],
+                1..20,
+            ),
+        ) {
+            let mut events = Events::default();
+            for t in ts {
+                prop_assert_eq!(events.instant(t), DateTime::<Utc>::from_timestamp(t, 0));
+            }
+        }
+
+        // Buffers reused from ticket to ticket read what `event` reads,
+        // errors included.
+        #[test]
+        fn events_read_as_event_reads(
+            tickets in prop::collection::vec(
+                prop::collection::vec(
+                    (
+                        prop::option::weighted(0.95, 1_700_000_000i64..1_700_500_000),
+                        prop::sample::select(vec!["created", "responded", "severity_changed", "resolved", "nonsense"]),
+                        prop::option::of(prop::sample::select(vec!["P1", "P2"])),
+                        prop::option::of(prop::sample::select(vec!["email", "web"])),
+                        prop::option::of(prop::sample::select(vec![r#"{"tier":"gold"}"#, "[1]"])),
+                        prop::option::of(prop::sample::select(vec!["Asia/Tokyo"])),
+                    ),
+                    0..6,
+                ),
+                0..5,
+            ),
+        ) {
+            let mut events = Events::default();
+            for ticket in tickets {
+                events.clear();
+                let mut expected = Vec::new();
+                for (at, kind, severity, channel, attributes, customer_zone) in ticket {
+                    let keys = EventKeys { severity, channel, attributes, customer_zone, ..EventKeys::default() };
+                    let want = event(at, kind, &keys);
+                    prop_assert_eq!(events.push(at, kind, &keys), want.as_ref().map(|_| ()).map_err(Clone::clone));
+                    if let Ok(e) = want {
+                        expected.push(e);
+                    }
+                }
+                prop_assert_eq!(events.as_slice(), &expected[..]);
+            }
         }
     }
 

@@ -2,10 +2,11 @@
 //! customer_zone, attributes])`: the aggregate that reports a ticket from
 //! its event rows.
 //!
-//! Its state is the ticket's events so far, as one list per argument
-//! (instants in Unix seconds, then the texts), so that partial aggregates
-//! from several partitions merge; the report is computed once, at the end.
-//! Both accumulators (one group, many groups) keep rows the same way, in a
+//! Its state is the ticket's events so far, as one binary value per group
+//! (see [`Store::state`]), so that partial aggregates from several
+//! partitions merge and the repartition between the two steps copies one
+//! buffer per ticket; the report is computed once, at the end. Both
+//! accumulators (one group, many groups) keep rows the same way, in a
 //! `Store`: each text interned once, a row an instant and indices.
 
 use std::any::Any;
@@ -13,8 +14,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Int64Array, Int64Builder, ListArray, StringBuilder, StructArray,
-    new_null_array,
+    Array, ArrayRef, AsArray, BooleanArray, LargeBinaryArray, ListArray, StructArray,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{
@@ -96,10 +96,6 @@ fn return_type() -> DataType {
     )))
 }
 
-fn list_of(t: DataType) -> DataType {
-    DataType::List(Arc::new(Field::new("item", t, true)))
-}
-
 /// `(at timestamp, type text, ...)` for an error message.
 fn expected() -> String {
     let keys: Vec<String> = KEYS.iter().map(|k| format!("{k} text")).collect();
@@ -151,31 +147,25 @@ impl AggregateUDFImpl for Report {
     fn create_groups_accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn GroupsAccumulator>> {
         Ok(Box::new(Groups {
             store: self.store(),
+            group_of: Vec::new(),
             rows: Vec::new(),
             groups: 0,
         }))
     }
 
-    /// Every key's list, however many arguments were given (the missing
-    /// ones are null): one state layout for both accumulators.
+    /// One binary value per group holding its rows, every key included
+    /// however many arguments were given: one state layout for both
+    /// accumulators.
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
-        let mut fields = vec![Arc::new(Field::new(
-            format!("{}_at", args.name),
-            list_of(DataType::Int64),
+        Ok(vec![Arc::new(Field::new(
+            format!("{}_rows", args.name),
+            DataType::LargeBinary,
             true,
-        ))];
-        for key in KEYS {
-            fields.push(Arc::new(Field::new(
-                format!("{}_{key}", args.name),
-                list_of(DataType::Utf8),
-                true,
-            )));
-        }
-        Ok(fields)
+        ))])
     }
 }
 
-/// Unix seconds of a timestamp column (any unit), or of an Int64 state.
+/// Unix seconds of a timestamp column (any unit).
 fn seconds(array: &ArrayRef) -> Result<Vec<Option<i64>>> {
     let floor =
         |values: Vec<Option<i64>>, k: i64| values.into_iter().map(|v| v.map(|x| x.div_euclid(k))).collect();
@@ -195,10 +185,6 @@ fn seconds(array: &ArrayRef) -> Result<Vec<Option<i64>>> {
             array.as_primitive::<TimestampNanosecondType>().iter().collect(),
             1_000_000_000,
         ),
-        DataType::Int64 => array
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .map_or_else(Vec::new, |a| a.iter().collect()),
         other => {
             return Err(DataFusionError::Execution(format!(
                 "sla_report: expected a timestamp column, found {other}"
@@ -252,9 +238,8 @@ impl<'a> TextColumn<'a> {
     }
 }
 
-/// The instants and text columns of an update (arguments) or a merge
-/// (flattened states): `at` then one to eight keys; keys not given read as
-/// null.
+/// The instants and text columns of an update: `at` then three to eight
+/// keys; keys not given read as null.
 struct Columns<'a> {
     at: Vec<Option<i64>>,
     keys: Vec<TextColumn<'a>>,
@@ -285,17 +270,58 @@ impl<'a> Columns<'a> {
 }
 
 /// Texts seen, each kept once: rows hold indices.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Names {
     list: Vec<String>,
     index: std::collections::HashMap<String, u32>,
+    /// The last name looked up in each of 32 slots (picked from a name's
+    /// length and end bytes): most look-ups are a few names in turn, and
+    /// then cost one comparison.
+    recent: [u32; 32],
+}
+
+impl Default for Names {
+    fn default() -> Names {
+        Names {
+            list: Vec::new(),
+            index: Default::default(),
+            recent: [NONE; 32],
+        }
+    }
 }
 
 impl Names {
     fn of(&mut self, text: Option<&str>) -> u32 {
-        let Some(text) = text else {
-            return NONE;
-        };
+        match text {
+            // Text is UTF-8, so the look-up cannot fail.
+            Some(text) => self.of_bytes(text.as_bytes()).unwrap_or(NONE),
+            None => NONE,
+        }
+    }
+
+    /// The index of the name spelt by `bytes`; `None` if they are not
+    /// UTF-8 (checked only for a name not met before).
+    fn of_bytes(&mut self, bytes: &[u8]) -> Option<u32> {
+        let (first, last) = (bytes.first().copied(), bytes.last().copied());
+        let h = (bytes.len() as u32).wrapping_mul(0x9E37_79B1)
+            ^ u32::from(first.unwrap_or(0)).wrapping_mul(0x85EB_CA77)
+            ^ u32::from(last.unwrap_or(0)).wrapping_mul(0xC2B2_AE3D);
+        let slot = (h >> 27) as usize;
+        let seen = self.recent[slot];
+        if self
+            .list
+            .get(seen as usize)
+            .is_some_and(|n| n.as_bytes() == bytes)
+        {
+            return Some(seen);
+        }
+        let text = std::str::from_utf8(bytes).ok()?;
+        let i = self.lookup(text);
+        self.recent[slot] = i;
+        Some(i)
+    }
+
+    fn lookup(&mut self, text: &str) -> u32 {
         // Event types, severities and channels are a few dozen names: a
         // scan beats hashing them; the map serves a column of many more.
         if self.list.len() <= 32 {
@@ -348,12 +374,18 @@ struct Store {
 impl Store {
     /// Row `i` of `columns`.
     fn row(&mut self, columns: &Columns<'_>, i: usize) -> Row {
-        let mut extra = [NONE; 5];
-        if columns.extras {
-            for (k, slot) in extra.iter_mut().enumerate() {
-                *slot = self.names.of(columns.key(3 + k, i));
-            }
+        let mut keys = [NONE; KEYS.len()];
+        let given = if columns.extras { KEYS.len() } else { 3 };
+        for (k, slot) in keys.iter_mut().enumerate().take(given) {
+            *slot = self.names.of(columns.key(k, i));
         }
+        self.keep(columns.at.get(i).copied().flatten(), keys)
+    }
+
+    /// The row of instant `at` and interned `keys` (in `KEYS` order).
+    fn keep(&mut self, at: Option<i64>, keys: [u32; KEYS.len()]) -> Row {
+        let mut extra = [NONE; 5];
+        extra.copy_from_slice(&keys[3..]);
         let extra = if extra == [NONE; 5] {
             NONE
         } else {
@@ -361,10 +393,10 @@ impl Store {
             (self.extras.len() - 1) as u32
         };
         Row {
-            at: columns.at.get(i).copied().flatten(),
-            kind: self.names.of(columns.key(0, i)),
-            severity: self.names.of(columns.key(1, i)),
-            channel: self.names.of(columns.key(2, i)),
+            at,
+            kind: keys[0],
+            severity: keys[1],
+            channel: keys[2],
             extra,
         }
     }
@@ -404,65 +436,109 @@ impl Store {
         Ok(())
     }
 
-    /// The state of `groups` as `state_fields` declares it (at, then every
-    /// key): each column's values and the lists' offsets.
-    fn state(&self, groups: &[&[Row]]) -> Result<(Vec<ArrayRef>, Vec<i32>)> {
-        let mut at = Int64Builder::new();
-        // Without a row that has the rarer keys, their columns are nulls
-        // made at once rather than row by row.
-        let keys_kept = if self.extras.is_empty() { 3 } else { KEYS.len() };
-        let mut keys: Vec<StringBuilder> = (0..keys_kept).map(|_| StringBuilder::new()).collect();
-        let mut offsets = Vec::with_capacity(groups.len() + 1);
+    /// The state of `groups` as `state_fields` declares it: one binary
+    /// value per group, its rows one after another. A row is a tag byte
+    /// (1: an instant follows, 0: none), the instant (Unix seconds, 8
+    /// bytes little-endian), then each of the eight keys as its length plus
+    /// one in LEB128 (0: null) followed by its UTF-8 bytes.
+    fn state(&self, groups: &[&[Row]]) -> ArrayRef {
+        let rows: usize = groups.iter().map(|g| g.len()).sum();
+        // About 32 bytes a usual row.
+        let mut bytes: Vec<u8> = Vec::with_capacity(rows * 32);
+        let mut offsets: Vec<i64> = Vec::with_capacity(groups.len() + 1);
         offsets.push(0);
-        let mut n = 0usize;
         for rows in groups {
             for r in *rows {
-                at.append_option(r.at);
-                for (k, b) in keys.iter_mut().enumerate() {
-                    b.append_option(self.key(r, k));
+                match r.at {
+                    Some(at) => {
+                        bytes.push(1);
+                        bytes.extend_from_slice(&at.to_le_bytes());
+                    }
+                    None => bytes.push(0),
                 }
+                // Without the rarer keys, their five nulls at once.
+                let keys = if r.extra == NONE { 3 } else { KEYS.len() };
+                for k in 0..keys {
+                    match self.key(r, k) {
+                        Some(text) => {
+                            leb128(text.len() as u64 + 1, &mut bytes);
+                            bytes.extend_from_slice(text.as_bytes());
+                        }
+                        None => bytes.push(0),
+                    }
+                }
+                bytes.extend_from_slice(&[0; KEYS.len() - 3][..KEYS.len() - keys]);
             }
-            n += rows.len();
-            offsets.push(offset(n)?);
+            // A Vec's length fits in an i64.
+            offsets.push(bytes.len() as i64);
         }
-        let mut columns: Vec<ArrayRef> = vec![Arc::new(at.finish())];
-        columns.extend(keys.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
-        columns.extend((keys_kept..KEYS.len()).map(|_| new_null_array(&DataType::Utf8, n)));
-        Ok((columns, offsets))
+        Arc::new(LargeBinaryArray::new(
+            OffsetBuffer::new(offsets.into()),
+            bytes.into(),
+            None,
+        ))
     }
 
-    /// Reads the rows of state lists: `sink(i, row)` for each row of each
-    /// state `i` that is not null and passes `filter`.
+    /// Reads the rows of states: `sink(i, row)` for each row of each state
+    /// `i` that is not null and passes `filter`.
     fn merge(
         &mut self,
         states: &[ArrayRef],
         filter: Option<&BooleanArray>,
         mut sink: impl FnMut(usize, Row),
     ) -> Result<()> {
-        let lists = states
-            .iter()
-            .map(|a| {
-                a.as_any().downcast_ref::<ListArray>().cloned().ok_or_else(|| {
-                    DataFusionError::Execution("sla_report: a state column is not a list".into())
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let Some(first) = lists.first() else {
-            return Err(DataFusionError::Execution("sla_report: no state columns".into()));
+        let state = match states {
+            [state] if *state.data_type() == DataType::LargeBinary => state.as_binary::<i64>(),
+            _ => {
+                return Err(DataFusionError::Execution(format!(
+                    "sla_report: expected one LargeBinary state column, found {}",
+                    states
+                        .iter()
+                        .map(|a| a.data_type().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
         };
-        let values: Vec<ArrayRef> = lists.iter().map(|l| l.values().clone()).collect();
-        let columns = Columns::of(&values)?;
-        let offsets = first.value_offsets();
-        for i in 0..first.len() {
-            if first.is_null(i) || filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
+        for i in 0..state.len() {
+            if state.is_null(i) || filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
                 continue;
             }
-            for j in offsets[i] as usize..offsets[i + 1] as usize {
-                let row = self.row(&columns, j);
+            let mut bytes = state.value(i);
+            while !bytes.is_empty() {
+                let row = self.decode(&mut bytes).ok_or_else(|| {
+                    DataFusionError::Execution("sla_report: a state value is malformed".into())
+                })?;
                 sink(i, row);
             }
         }
         Ok(())
+    }
+
+    /// The row at the start of `bytes` (written by `state`), which then
+    /// start after it; `None` if malformed.
+    fn decode(&mut self, bytes: &mut &[u8]) -> Option<Row> {
+        let (&tag, rest) = bytes.split_first()?;
+        *bytes = rest;
+        let at = match tag {
+            0 => None,
+            1 => {
+                let (at, rest) = bytes.split_first_chunk::<8>()?;
+                *bytes = rest;
+                Some(i64::from_le_bytes(*at))
+            }
+            _ => return None,
+        };
+        let mut keys = [NONE; KEYS.len()];
+        for slot in &mut keys {
+            let len = usize::try_from(read_leb128(bytes)?).ok()?;
+            if len > 0 {
+                let (text, rest) = bytes.split_at_checked(len - 1)?;
+                *bytes = rest;
+                *slot = self.names.of_bytes(text)?;
+            }
+        }
+        Some(self.keep(at, keys))
     }
 
     fn size(&self) -> usize {
@@ -534,6 +610,31 @@ fn list_scalar(values: ArrayRef) -> ScalarValue {
     SingleRowListArrayBuilder::new(values).build_list_scalar()
 }
 
+/// Appends `n` in LEB128: seven bits a byte, low first, high bit set on
+/// all but the last.
+fn leb128(mut n: u64, out: &mut Vec<u8>) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Reads a LEB128 number off the start of `bytes`; `None` if cut short or
+/// over 64 bits.
+fn read_leb128(bytes: &mut &[u8]) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = bytes.split_first()?;
+        *bytes = rest;
+        n |= u64::from(b & 0x7f).checked_shl(shift)?;
+        if b & 0x80 == 0 {
+            return Some(n);
+        }
+    }
+    None
+}
+
 fn offset(n: usize) -> Result<i32> {
     i32::try_from(n)
         .map_err(|_| DataFusionError::Execution("sla_report: more than 2^31 rows in one batch".into()))
@@ -562,8 +663,8 @@ impl Accumulator for Ticket {
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let (columns, _) = self.store.state(&[&self.rows])?;
-        Ok(columns.into_iter().map(list_scalar).collect())
+        let state = self.store.state(&[&self.rows]);
+        Ok(vec![ScalarValue::try_from_array(&state, 0)?])
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
@@ -580,18 +681,22 @@ impl Accumulator for Ticket {
 /// The aggregate over many groups at once: DataFusion's fast path for
 /// `GROUP BY ticket_id` over many tickets.
 ///
-/// Rows of all groups go in one list, each tagged with its group, and are
-/// put in group order when groups are emitted: a list per group would cost
-/// an allocation (and its regrowths) per ticket.
+/// Rows of all groups go in one list, each with its group beside it, and
+/// are put in group order when groups are emitted: a list per group would
+/// cost an allocation (and its regrowths) per ticket. Rows usually come in
+/// group order already (DataFusion numbers groups as they appear, so a
+/// table sorted by ticket gives runs); then emitting moves nothing.
 #[derive(Debug)]
 struct Groups {
     store: Store,
-    rows: Vec<(u32, Row)>,
+    /// The group of each row of `rows`.
+    group_of: Vec<u32>,
+    rows: Vec<Row>,
     /// Groups DataFusion has numbered so far.
     groups: usize,
 }
 
-/// Emitted groups: their rows in group order, each group's range in them.
+/// Emitted groups: their rows in group order, and where each group ends.
 struct Emitted {
     rows: Vec<Row>,
     ends: Vec<usize>,
@@ -621,6 +726,12 @@ impl Groups {
         Ok(())
     }
 
+    fn push(&mut self, group: usize, row: Row) {
+        // `grow` bounds every group index DataFusion passes.
+        self.group_of.push(group as u32);
+        self.rows.push(row);
+    }
+
     /// The first groups `emit_to` asks for, taken out; the groups after
     /// them are numbered from zero again, as DataFusion expects.
     fn take(&mut self, emit_to: EmitTo) -> Emitted {
@@ -628,9 +739,32 @@ impl Groups {
             EmitTo::All => self.groups,
             EmitTo::First(n) => n.min(self.groups),
         };
-        // A counting sort by group, stable: a group's rows keep their order.
+        self.groups -= n;
+        let n32 = n as u32;
         let mut ends = vec![0usize; n];
-        for &(g, _) in &self.rows {
+        if self.group_of.is_sorted() {
+            // The first groups are a prefix of the rows.
+            let k = self.group_of.partition_point(|&g| g < n32);
+            for &g in &self.group_of[..k] {
+                ends[g as usize] += 1;
+            }
+            let mut total = 0;
+            for end in &mut ends {
+                total += *end;
+                *end = total;
+            }
+            let rows = if k == self.rows.len() {
+                self.group_of.clear();
+                std::mem::take(&mut self.rows)
+            } else {
+                self.group_of.drain(..k);
+                self.group_of.iter_mut().for_each(|g| *g -= n32);
+                self.rows.drain(..k).collect()
+            };
+            return Emitted { rows, ends };
+        }
+        // A counting sort by group, stable: a group's rows keep their order.
+        for &g in &self.group_of {
             if let Some(count) = ends.get_mut(g as usize) {
                 *count += 1;
             }
@@ -652,19 +786,23 @@ impl Groups {
             };
             total
         ];
-        let n32 = n as u32;
-        self.rows.retain_mut(|(g, row)| match ends.get_mut(*g as usize) {
-            Some(next) => {
-                rows[*next] = *row;
-                *next += 1;
-                false
+        let mut kept = 0;
+        for i in 0..self.rows.len() {
+            let g = self.group_of[i];
+            match ends.get_mut(g as usize) {
+                Some(next) => {
+                    rows[*next] = self.rows[i];
+                    *next += 1;
+                }
+                None => {
+                    self.group_of[kept] = g - n32;
+                    self.rows[kept] = self.rows[i];
+                    kept += 1;
+                }
             }
-            None => {
-                *g -= n32;
-                true
-            }
-        });
-        self.groups -= n;
+        }
+        self.group_of.truncate(kept);
+        self.rows.truncate(kept);
         Emitted { rows, ends }
     }
 }
@@ -679,13 +817,14 @@ impl GroupsAccumulator for Groups {
     ) -> Result<()> {
         let columns = Columns::of(values)?;
         self.grow(total_num_groups)?;
+        self.group_of.reserve(group_indices.len());
         self.rows.reserve(group_indices.len());
         for (i, &g) in group_indices.iter().enumerate() {
             if opt_filter.is_some_and(|f| !f.is_valid(i) || !f.value(i)) {
                 continue;
             }
             let row = self.store.row(&columns, i);
-            self.rows.push((g as u32, row));
+            self.push(g, row);
         }
         Ok(())
     }
@@ -705,11 +844,7 @@ impl GroupsAccumulator for Groups {
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
         let emitted = self.take(emit_to);
         let groups: Vec<&[Row]> = emitted.groups().collect();
-        let (columns, offsets) = self.store.state(&groups)?;
-        columns
-            .into_iter()
-            .map(|values| lists(values, offsets.clone()))
-            .collect()
+        Ok(vec![self.store.state(&groups)])
     }
 
     fn merge_batch(
@@ -720,15 +855,18 @@ impl GroupsAccumulator for Groups {
         total_num_groups: usize,
     ) -> Result<()> {
         self.grow(total_num_groups)?;
-        let rows = &mut self.rows;
+        let (group_of, rows) = (&mut self.group_of, &mut self.rows);
         self.store.merge(values, opt_filter, |i, row| {
-            rows.push((group_indices[i] as u32, row));
+            // `grow` bounds every group index DataFusion passes.
+            group_of.push(group_indices[i] as u32);
+            rows.push(row);
         })
     }
 
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
-            + self.rows.capacity() * std::mem::size_of::<(u32, Row)>()
+            + self.group_of.capacity() * std::mem::size_of::<u32>()
+            + self.rows.capacity() * std::mem::size_of::<Row>()
             + self.store.size()
     }
 }
@@ -751,18 +889,93 @@ mod tests {
         rows.iter().filter_map(|r| r.at).collect()
     }
 
+    fn store() -> Result<Store> {
+        let policy = Policy::builtin("ol-care").map_err(|e| DataFusionError::External(Box::new(e)))?;
+        Ok(Report::new(policy, "americas".into()).store())
+    }
+
+    /// A row read back: its state's index, instant and keys.
+    type ReadRow = (usize, Option<i64>, Vec<Option<String>>);
+
+    /// The rows of `state`, as texts, read by a fresh store.
+    fn read(state: &ArrayRef) -> Result<Vec<ReadRow>> {
+        let mut other = store()?;
+        let mut rows = Vec::new();
+        other.merge(std::slice::from_ref(state), None, |i, row| rows.push((i, row)))?;
+        Ok(rows
+            .into_iter()
+            .map(|(i, row)| {
+                let keys = (0..KEYS.len())
+                    .map(|k| other.key(&row, k).map(String::from))
+                    .collect();
+                (i, row.at, keys)
+            })
+            .collect())
+    }
+
+    #[test]
+    fn states_carry_every_key_and_refuse_damage() -> Result<()> {
+        let mut store = store()?;
+        let long = "x".repeat(300); // a length over one LEB128 byte
+        let texts: [Option<&str>; 8] = [
+            Some("target_agreed"),
+            None,
+            Some("é-mail"),
+            Some(""),
+            Some("resolution"),
+            Some("2d"),
+            None,
+            Some(long.as_str()),
+        ];
+        let mut keys = [NONE; KEYS.len()];
+        for (slot, text) in keys.iter_mut().zip(texts) {
+            *slot = store.names.of(text);
+        }
+        let a = store.keep(Some(-5), keys);
+        let b = store.keep(None, [NONE; KEYS.len()]);
+        let state = store.state(&[&[a, b], &[], &[b]]);
+        let expected_keys: Vec<Option<String>> = texts.iter().map(|t| t.map(String::from)).collect();
+        assert_eq!(
+            read(&state)?,
+            vec![
+                (0, Some(-5), expected_keys),
+                (0, None, vec![None; KEYS.len()]),
+                (2, None, vec![None; KEYS.len()]),
+            ]
+        );
+        // Every cut of a row, and a bad tag, is an error, not a panic.
+        let bytes = state.as_binary::<i64>().value(0).to_vec();
+        let one_row = bytes.len() - (1 + KEYS.len());
+        for cut in 1..one_row {
+            let damaged: ArrayRef = Arc::new(LargeBinaryArray::from(vec![&bytes[..cut]]));
+            assert!(read(&damaged).is_err(), "cut at {cut}");
+        }
+        let damaged: ArrayRef = Arc::new(LargeBinaryArray::from(vec![&[7u8][..]]));
+        assert!(read(&damaged).is_err());
+        // A key that is not UTF-8, in a row otherwise whole.
+        let damaged: ArrayRef = Arc::new(LargeBinaryArray::from(vec![
+            &[0u8, 2, 0xff, 0, 0, 0, 0, 0, 0, 0][..],
+        ]));
+        assert!(read(&damaged).is_err());
+        let whole: ArrayRef = Arc::new(LargeBinaryArray::from(vec![
+            &[0u8, 2, b'a', 0, 0, 0, 0, 0, 0, 0][..],
+        ]));
+        assert_eq!(read(&whole)?.len(), 1);
+        Ok(())
+    }
+
     #[test]
     fn emitting_the_first_groups_keeps_row_order_and_renumbers_the_rest() -> Result<()> {
-        let policy = Policy::builtin("ol-care").map_err(|e| DataFusionError::External(Box::new(e)))?;
         let mut groups = Groups {
-            store: Report::new(policy, "americas".into()).store(),
+            store: store()?,
+            group_of: Vec::new(),
             rows: Vec::new(),
             groups: 0,
         };
         groups.grow(4)?;
         // Rows of four groups, interleaved; `at` says group and order.
         for (g, at) in [(2, 20), (0, 0), (3, 30), (0, 1), (1, 10), (2, 21), (0, 2)] {
-            groups.rows.push((g, row(at)));
+            groups.push(g, row(at));
         }
         let first = groups.take(EmitTo::First(2));
         let got: Vec<Vec<i64>> = first.groups().map(ats).collect();
@@ -770,13 +983,38 @@ mod tests {
         // Groups 2 and 3 are now 0 and 1; a new group 2 joins them.
         assert_eq!(groups.groups, 2);
         groups.grow(3)?;
-        groups.rows.push((2, row(40)));
-        groups.rows.push((0, row(22)));
+        groups.push(2, row(40));
+        groups.push(0, row(22));
         let rest = groups.take(EmitTo::All);
         let got: Vec<Vec<i64>> = rest.groups().map(ats).collect();
         assert_eq!(got, vec![vec![20, 21, 22], vec![30], vec![40]]);
-        assert!(groups.rows.is_empty());
+        assert!(groups.rows.is_empty() && groups.group_of.is_empty());
         assert_eq!(groups.groups, 0);
+        Ok(())
+    }
+
+    #[test]
+    fn rows_in_group_order_are_emitted_without_sorting() -> Result<()> {
+        let mut groups = Groups {
+            store: store()?,
+            group_of: Vec::new(),
+            rows: Vec::new(),
+            groups: 0,
+        };
+        // Group 2 has no rows: its range is empty.
+        groups.grow(5)?;
+        for (g, at) in [(0, 0), (0, 1), (1, 10), (3, 30), (3, 31), (4, 40)] {
+            groups.push(g, row(at));
+        }
+        let first = groups.take(EmitTo::First(3));
+        let got: Vec<Vec<i64>> = first.groups().map(ats).collect();
+        assert_eq!(got, vec![vec![0, 1], vec![10], vec![]]);
+        assert_eq!(groups.group_of, vec![0, 0, 1]);
+        groups.push(1, row(41));
+        let rest = groups.take(EmitTo::All);
+        let got: Vec<Vec<i64>> = rest.groups().map(ats).collect();
+        assert_eq!(got, vec![vec![30, 31], vec![40, 41]]);
+        assert!(groups.rows.is_empty() && groups.group_of.is_empty());
         Ok(())
     }
 }
