@@ -205,8 +205,7 @@ impl Fold<'_> {
             }
             _ => {}
         }
-        let calendar = self.calendars[clock.calendar as usize].1.clone();
-        let measure = Measure::new(clock.kind, &calendar);
+        let measure = Measure::new(clock.kind, &self.calendars[clock.calendar as usize].1);
         let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
         let elapsed = f.elapsed.unwrap_or(0);
         let mut explanation = self.opening_notes(clock)?;

@@ -442,26 +442,27 @@ fn gather<'a>(ids: &Ids<'a>, n: usize) -> (Vec<(Key<'a>, std::ops::Range<usize>)
             of_row.push(u32::MAX);
             continue;
         };
-        let t = match (last, &mut index) {
-            (Some((k, t)), _) if k == key => t,
-            (_, None) if keys.last().is_none_or(|k| *k < key) => {
-                keys.push(key);
-                sizes.push(0);
-                (keys.len() - 1) as u32
-            }
-            (_, index) => {
-                let index = index.get_or_insert_with(|| {
+        let seen = match (last, &mut index) {
+            (Some((k, t)), _) if k == key => Some(t),
+            (_, None) if keys.last().is_none_or(|k| *k < key) => None,
+            (_, index) => index
+                .get_or_insert_with(|| {
                     let mut seen = HashMap::with_capacity_and_hasher(keys.len() * 2, RandomState::new());
                     seen.extend(keys.iter().enumerate().map(|(t, k)| (*k, t as u32)));
                     seen
-                });
-                *index.entry(key).or_insert_with(|| {
-                    keys.push(key);
-                    sizes.push(0);
-                    (keys.len() - 1) as u32
                 })
-            }
+                .get(&key)
+                .copied(),
         };
+        let t = seen.unwrap_or_else(|| {
+            keys.push(key);
+            sizes.push(0);
+            let t = (keys.len() - 1) as u32;
+            if let Some(index) = &mut index {
+                index.insert(key, t);
+            }
+            t
+        });
         last = Some((key, t));
         sizes[t as usize] += 1;
         of_row.push(t);
@@ -581,7 +582,11 @@ pub fn ticket_reports(
                 failure = Some(message);
                 break;
             }
-            if columns.kind.get(i) == Some("created") {
+            if let Some(Event {
+                kind: EventKind::Created { .. },
+                ..
+            }) = batch.as_slice().last()
+            {
                 own_region = columns.region.as_ref().and_then(|r| r.get(i));
             }
         }

@@ -321,14 +321,9 @@ impl Names {
         Some(i)
     }
 
+    /// The index of `text`, added if new (past the `recent` cache).
     fn lookup(&mut self, text: &str) -> u32 {
-        // Event types, severities and channels are a few dozen names: a
-        // scan beats hashing them; the map serves a column of many more.
-        if self.list.len() <= 32 {
-            if let Some(i) = self.list.iter().position(|n| n == text) {
-                return i as u32;
-            }
-        } else if let Some(&i) = self.index.get(text) {
+        if let Some(&i) = self.index.get(text) {
             return i;
         }
         let i = self.list.len() as u32;
@@ -384,8 +379,7 @@ impl Store {
 
     /// The row of instant `at` and interned `keys` (in `KEYS` order).
     fn keep(&mut self, at: Option<i64>, keys: [u32; KEYS.len()]) -> Row {
-        let mut extra = [NONE; 5];
-        extra.copy_from_slice(&keys[3..]);
+        let [kind, severity, channel, extra @ ..] = keys;
         let extra = if extra == [NONE; 5] {
             NONE
         } else {
@@ -394,9 +388,9 @@ impl Store {
         };
         Row {
             at,
-            kind: keys[0],
-            severity: keys[1],
-            channel: keys[2],
+            kind,
+            severity,
+            channel,
             extra,
         }
     }
@@ -894,6 +888,15 @@ mod tests {
         Ok(Report::new(policy, "americas".into()).store())
     }
 
+    fn empty_groups() -> Result<Groups> {
+        Ok(Groups {
+            store: store()?,
+            group_of: Vec::new(),
+            rows: Vec::new(),
+            groups: 0,
+        })
+    }
+
     /// A row read back: its state's index, instant and keys.
     type ReadRow = (usize, Option<i64>, Vec<Option<String>>);
 
@@ -966,12 +969,7 @@ mod tests {
 
     #[test]
     fn emitting_the_first_groups_keeps_row_order_and_renumbers_the_rest() -> Result<()> {
-        let mut groups = Groups {
-            store: store()?,
-            group_of: Vec::new(),
-            rows: Vec::new(),
-            groups: 0,
-        };
+        let mut groups = empty_groups()?;
         groups.grow(4)?;
         // Rows of four groups, interleaved; `at` says group and order.
         for (g, at) in [(2, 20), (0, 0), (3, 30), (0, 1), (1, 10), (2, 21), (0, 2)] {
@@ -995,12 +993,7 @@ mod tests {
 
     #[test]
     fn rows_in_group_order_are_emitted_without_sorting() -> Result<()> {
-        let mut groups = Groups {
-            store: store()?,
-            group_of: Vec::new(),
-            rows: Vec::new(),
-            groups: 0,
-        };
+        let mut groups = empty_groups()?;
         // Group 2 has no rows: its range is empty.
         groups.grow(5)?;
         for (g, at) in [(0, 0), (0, 1), (1, 10), (3, 30), (3, 31), (4, 40)] {

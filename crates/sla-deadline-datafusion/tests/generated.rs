@@ -14,7 +14,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use sla_deadline::{Event, EventKind, Policy, evaluate};
 
 mod common;
-use common::{Entry, entries};
+use common::{Entry, entries, expected as expected_entries};
 
 #[path = "../examples/common/generate.rs"]
 #[allow(dead_code)]
@@ -54,19 +54,7 @@ fn expected(policy: &Policy, batch: &RecordBatch) -> Vec<Entry> {
     let mut rows = Vec::new();
     for (ticket, events) in &tickets {
         let report = evaluate(policy, "americas", events, None).expect("generated tickets are valid");
-        for m in &report.metrics {
-            let f = m.figures();
-            rows.push((
-                ticket.clone(),
-                Some(m.metric.clone()),
-                Some(m.status.to_string()),
-                f.due_at,
-                f.elapsed,
-                f.remaining,
-                f.breached_by,
-                None,
-            ));
-        }
+        rows.extend(expected_entries(ticket, &report));
     }
     rows.sort();
     rows

@@ -8,7 +8,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use sla_deadline::{Event, EventKind, Policy, evaluate};
 
 mod common;
-use common::{Entry, entries};
+use common::{Entry, entries, expected};
 
 fn context(partitions: usize) -> SessionContext {
     let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(partitions));
@@ -388,21 +388,7 @@ async fn every_key_agrees(policy: &Policy, region: &str, tickets: &[(&str, Vec<E
     let mut want: Vec<Entry> = Vec::new();
     for (name, events) in tickets {
         match evaluate(policy, region, events, None) {
-            Ok(report) => {
-                for m in &report.metrics {
-                    let f = m.figures();
-                    want.push((
-                        name.to_string(),
-                        Some(m.metric.clone()),
-                        Some(m.status.to_string()),
-                        f.due_at,
-                        f.elapsed,
-                        f.remaining,
-                        f.breached_by,
-                        None,
-                    ));
-                }
-            }
+            Ok(report) => want.extend(expected(name, &report)),
             Err(e) => want.push((
                 name.to_string(),
                 None,

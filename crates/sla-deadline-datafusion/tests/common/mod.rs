@@ -2,6 +2,7 @@
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{Int64Type, TimestampSecondType};
+use sla_deadline::Report;
 
 /// ticket, metric, status, due_at, elapsed_s, remaining_s, breached_by_s, error.
 pub type Entry = (
@@ -44,4 +45,25 @@ pub fn entries(batches: &[RecordBatch]) -> Vec<Entry> {
         }
     }
     got
+}
+
+/// The entries `report` gives for `ticket`: one per metric, from its figures.
+pub fn expected(ticket: &str, report: &Report) -> Vec<Entry> {
+    report
+        .metrics
+        .iter()
+        .map(|m| {
+            let f = m.figures();
+            (
+                ticket.to_string(),
+                Some(m.metric.clone()),
+                Some(m.status.to_string()),
+                f.due_at,
+                f.elapsed,
+                f.remaining,
+                f.breached_by,
+                None,
+            )
+        })
+        .collect()
 }
