@@ -168,7 +168,7 @@ pub use crate::report::{
     CycleReport, CycleSummary, Figures, MetricReport, Report, Status, ThresholdCrossing,
 };
 pub use crate::target::{Target, WrittenTarget};
-pub use crate::ticket::{Event, EventKind, Ticket, evaluate, evaluate_figures};
+pub use crate::ticket::{Batch, Event, EventKind, Ticket, evaluate, evaluate_figures};
 pub use crate::zone::{Zone, parse_instant};
 
 #[cfg(doctest)]

@@ -23,7 +23,7 @@ use crate::target::{Target, WrittenTarget};
 use crate::zone::{LAST_RULES_YEAR, Zone};
 
 use super::model::{
-    Channel, ClockKind, Cycles, Lists, Metric, OnReopen, Options, Parts, Policy, Region, Severity,
+    ByChannel, Channel, ClockKind, Cycles, Lists, Metric, OnReopen, Options, Parts, Policy, Region, Severity,
     SeverityChange, SharedIds, TicketStatus,
 };
 use super::raw::{self, ClockSpec, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
@@ -49,6 +49,8 @@ const MAX_WARNINGS: usize = 20;
 /// every metric's clock (10 000 events x 11 000 restarting metrics took 75 s),
 /// so this bounds a report's cost; real policies have about four.
 pub(crate) const MAX_METRICS: usize = 100;
+// A channel's metrics are one bit each (`ByChannel`).
+const _: () = assert!(MAX_METRICS <= 128);
 /// Most targets one policy may hold: metrics x severities x channels. The
 /// grid of targets is dense, so 10 000 severities and 10 000 channels would
 /// otherwise ask for 10^8 cells.
@@ -183,6 +185,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         .iter()
         .fold(Triggers::default(), |all, m| all.union(m.lists.all()));
     let names = SharedIds::of(&severities, &channels);
+    let by_channel = ByChannel::of(&channels, &metrics);
     let dated = regions.iter().any(|r| r.calendars.is_versioned())
         || metrics.iter().any(|m| m.grids.is_versioned())
         || rules.iter().any(|r| !r.in_force.is_always());
@@ -202,6 +205,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         dated,
         listed,
         names,
+        by_channel,
     })))
 }
 

@@ -21,12 +21,12 @@ mod zoned;
 
 #[cfg(feature = "toml")]
 pub use self::builder::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec, RuleSpec, TargetSpec};
+#[cfg(test)]
+pub(crate) use self::model::{ByChannel, Lists, Parts, SharedIds};
 pub use self::model::{
     Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
     TicketStatus,
 };
-#[cfg(test)]
-pub(crate) use self::model::{Lists, Parts, SharedIds};
 pub(crate) use self::rule::CalendarChoice;
 #[cfg(test)]
 pub(crate) use self::rule::Dated;

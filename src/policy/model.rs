@@ -55,6 +55,58 @@ pub(crate) struct Parts {
     /// Severity and channel ids as shared text, for explanations: a report
     /// names them without copying them.
     pub(crate) names: SharedIds,
+    /// Per channel, in the policy's order: what a ticket's channel decides,
+    /// worked out once rather than for every ticket.
+    pub(crate) by_channel: Vec<ByChannel>,
+}
+
+/// What a ticket's channel decides: the metrics that apply to it, and
+/// whether one of them lists `acknowledged` (else an acknowledgement is
+/// redundant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ByChannel {
+    /// Bit `m` for metric `m` (at most `MAX_METRICS`, under 128).
+    metrics: u128,
+    pub(crate) acknowledgeable: bool,
+}
+
+impl ByChannel {
+    /// One entry per channel of `channels`: linear in the channels and
+    /// the lists' lengths (a policy may list tens of thousands).
+    pub(crate) fn of(channels: &[Channel], metrics: &[Metric]) -> Vec<ByChannel> {
+        let index: std::collections::HashMap<&str, usize> = channels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let mut applying = vec![0u128; channels.len()];
+        for (m, metric) in metrics.iter().enumerate() {
+            if metric.channels.is_empty() {
+                applying.iter_mut().for_each(|bits| *bits |= 1 << m);
+            }
+            for c in metric.channels.iter().filter_map(|c| index.get(c.as_str())) {
+                applying[*c] |= 1 << m;
+            }
+        }
+        let acknowledged = Triggers::bit_of("acknowledged", []).map_or(Triggers::default(), Triggers::bit);
+        let listing = metrics
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.lists.all().meets(acknowledged))
+            .fold(0u128, |bits, (m, _)| bits | 1 << m);
+        applying
+            .into_iter()
+            .map(|metrics| ByChannel {
+                metrics,
+                acknowledgeable: metrics & listing != 0,
+            })
+            .collect()
+    }
+
+    /// True if metric `m` applies.
+    pub(crate) fn applies(&self, m: usize) -> bool {
+        m < 128 && self.metrics >> m & 1 == 1
+    }
 }
 
 /// Ids shared with reports' explanations.
@@ -492,5 +544,37 @@ impl Options {
     /// The years every region's calendar covers.
     pub fn horizon(&self) -> (i32, i32) {
         self.horizon
+    }
+}
+
+#[cfg(all(test, feature = "toml"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_channel_agrees_with_each_metrics_channel_list() {
+        let mut files: Vec<_> = ["policies", "policies/examples"]
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(dir).expect("policy directory"))
+            .map(|entry| entry.expect("directory entry").path())
+            .filter(|path| path.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 5, "{files:?}");
+        let acknowledged = Triggers::bit(1);
+        for file in files {
+            let policy = Policy::from_path(&file).expect("shipped policy");
+            for (c, channel) in policy.channels().iter().enumerate() {
+                let entry = policy.0.by_channel[c];
+                for (m, metric) in policy.metrics().iter().enumerate() {
+                    assert_eq!(entry.applies(m), metric.applies_to(channel.id()), "{file:?} {m}");
+                }
+                let listed = policy
+                    .metrics()
+                    .iter()
+                    .any(|m| m.applies_to(channel.id()) && m.lists.all().meets(acknowledged));
+                assert_eq!(entry.acknowledgeable, listed, "{file:?} {}", channel.id());
+            }
+        }
     }
 }

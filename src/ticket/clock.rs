@@ -161,6 +161,49 @@ impl<'p> Clock<'p> {
         }
     }
 
+    /// The clock `new` gives, keeping the lists' buffers: a batch reuses
+    /// one set of clocks from ticket to ticket.
+    pub(crate) fn reset(&mut self, applicable: bool, kind: ClockKind) {
+        // Field by field (a new value would copy the whole clock); the
+        // destructuring makes a field added later an error here.
+        let Clock {
+            state,
+            kind: own_kind,
+            calendar,
+            cycle_start,
+            runs,
+            open,
+            stopped_at,
+            target,
+            agreed,
+            agreement,
+            budget,
+            cycles,
+            finished,
+            opening,
+            notes,
+        } = self;
+        *state = if applicable {
+            State::Pending
+        } else {
+            State::NotApplicable
+        };
+        *own_kind = kind;
+        *calendar = 0;
+        *cycle_start = 0;
+        runs.clear();
+        *open = None;
+        *stopped_at = None;
+        *target = Cow::Borrowed(WrittenTarget::none_ref());
+        *agreed = false;
+        *agreement = None;
+        *budget = None;
+        *cycles = 0;
+        finished.clear();
+        *opening = None;
+        notes.clear();
+    }
+
     /// Running or paused: a cycle is under way.
     pub(crate) fn is_active(&self) -> bool {
         matches!(self.state, State::Running | State::Paused)

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 use crate::explain::{Line, Note, Why};
-use crate::policy::{ClockKind, Cycles, OnReopen, Policy, Region, SeverityChange, Triggers};
+use crate::policy::{ClockKind, Cycles, OnReopen, Policy, Region, SeverityChange};
 use crate::target::{Target, WrittenTarget};
 use crate::zone::Zone;
 
@@ -20,6 +20,14 @@ use super::terms::{self, Cal, Facts, Setting, Source, Terms};
 /// a customer who changes zone at every event must not be able to ask for
 /// thousands.
 const MAX_CALENDARS: usize = 16;
+
+/// What a fold allocates, kept from one ticket to the next by a batch:
+/// the clocks (with their lists) and the calendar list.
+#[derive(Default)]
+pub(crate) struct Buffers<'p> {
+    clocks: Vec<Clock<'p>>,
+    calendars: Vec<(Source, Cal<'p>)>,
+}
 
 /// The state of a ticket while its events are folded.
 pub(crate) struct Fold<'p> {
@@ -55,18 +63,19 @@ impl<'p> Fold<'p> {
         t: i64,
         index: usize,
         explain: bool,
+        buffers: Buffers<'p>,
     ) -> Result<Fold<'p>> {
         let bad = |e: terms::NoCustomerZone| Error::event(index, "created", e.0);
         let setting = Setting::new(policy, region, t, &facts).map_err(bad)?;
         let terms = terms::choose(policy, &setting, &facts)?.map_err(bad)?;
         let (severity, channel) = (facts.severity, facts.channel);
-        let channel_id = policy.channels()[channel].id();
-        let acknowledged = Triggers::bit(EventKind::Acknowledged.bit());
-        let acknowledgeable = policy
-            .metrics()
-            .iter()
-            .any(|m| m.applies_to(channel_id) && m.lists.all().meets(acknowledged));
-        let calendars = vec![(terms.source, terms.calendar.clone())];
+        let by_channel = policy.0.by_channel[channel];
+        let Buffers {
+            clocks,
+            mut calendars,
+        } = buffers;
+        calendars.clear();
+        calendars.push((terms.source, terms.calendar.clone()));
         let mut fold = Fold {
             policy,
             region: &policy.regions()[region],
@@ -75,7 +84,7 @@ impl<'p> Fold<'p> {
                 resolved: false,
                 closed: false,
                 acknowledged: false,
-                acknowledgeable,
+                acknowledgeable: by_channel.acknowledgeable,
                 severity,
                 channel,
             },
@@ -85,14 +94,28 @@ impl<'p> Fold<'p> {
             calendars,
             current: 0,
             rule_moved: false,
-            clocks: Vec::new(),
+            clocks,
             warnings: Vec::new(),
             explain,
         };
-        fold.clocks = (0..policy.metrics().len())
-            .map(|m| Clock::new(policy.metrics()[m].applies_to(channel_id), fold.kind(m)))
-            .collect();
+        let metrics = policy.metrics().len();
+        fold.clocks.truncate(metrics);
+        for m in 0..metrics {
+            let (applies, kind) = (by_channel.applies(m), fold.kind(m));
+            match fold.clocks.get_mut(m) {
+                Some(clock) => clock.reset(applies, kind),
+                None => fold.clocks.push(Clock::new(applies, kind)),
+            }
+        }
         Ok(fold)
+    }
+
+    /// What the fold allocated, for the next ticket's.
+    pub(crate) fn into_buffers(self) -> Buffers<'p> {
+        Buffers {
+            clocks: self.clocks,
+            calendars: self.calendars,
+        }
     }
 
     /// The index of the current calendar among `calendars`.
@@ -126,14 +149,15 @@ impl<'p> Fold<'p> {
         Ok(())
     }
 
-    /// Applies event number `index` (in input order).
-    pub(crate) fn apply(&mut self, index: usize, event: &Event) -> Result<()> {
+    /// Applies event number `index` (in input order), at second `t`.
+    pub(crate) fn apply(&mut self, index: usize, event: &Event, t: i64) -> Result<()> {
         let clocks = &self.clocks;
         let applies = |m: usize| clocks[m].state != State::NotApplicable;
         let change = match rules::step(self.policy, &self.ticket, &self.facts, applies, event) {
             Step::Ignore(why) => {
                 if self.explain {
                     let kind = event.kind.name();
+                    let why = why.text(self.policy, self.ticket.channel, &event.kind);
                     self.warnings
                         .push(format!("event {index} ({kind}) ignored: {why}"));
                 }
@@ -141,7 +165,6 @@ impl<'p> Fold<'p> {
             }
             Step::Apply(change) => change,
         };
-        let t = event.at.timestamp();
         let before = self.ticket.severity;
         self.ticket.resolved |= change.resolves;
         if let Some(standing) = change.standing {

@@ -27,7 +27,7 @@ use crate::zone::{Zone, checked_instant, in_range, whole_second};
 
 pub use self::event::{Event, EventKind};
 
-use self::fold::Fold;
+use self::fold::{Buffers, Fold};
 use self::terms::Facts;
 
 /// Most events one ticket may hold: keeps a report's cost bounded.
@@ -161,7 +161,7 @@ impl Ticket {
                 value: index as u64 + 1,
             });
         }
-        check_event(&self.policy, index, &event)?;
+        check_event(&self.policy, index, &event, secs(event.at))?;
         self.events.push(event);
         if let Err(e) = self.report(None) {
             self.events.pop();
@@ -191,7 +191,8 @@ impl Ticket {
     /// # Errors
     /// `as_of` before `created`, or past the region calendar's horizon.
     pub fn report(&self, as_of: Option<DateTime<Utc>>) -> Result<Report> {
-        fold(&self.policy, self.region, &self.events, as_of)
+        let seconds: Vec<i64> = self.events.iter().map(|e| secs(e.at)).collect();
+        fold(&self.policy, self.region, &self.events, &seconds, as_of)
     }
 }
 
@@ -221,8 +222,9 @@ pub fn evaluate(
     events: &[Event],
     as_of: Option<DateTime<Utc>>,
 ) -> Result<Report> {
-    let region = checked(policy, region, events)?;
-    fold(policy, region, events, as_of)
+    let mut seconds = Vec::new();
+    let region = checked(policy, region, events, &mut seconds)?;
+    fold(policy, region, events, &seconds, as_of)
 }
 
 /// The figures of a ticket given all its events at once: what [`evaluate`]
@@ -260,15 +262,87 @@ pub fn evaluate_figures(
     as_of: Option<DateTime<Utc>>,
     out: &mut Vec<Figures>,
 ) -> Result<()> {
-    let region = checked(policy, region, events)?;
-    let (f, as_of) = folded(policy, region, events, as_of, false)?;
-    let len = out.len();
-    f.figures_into(as_of.timestamp(), out)
-        .inspect_err(|_| out.truncate(len))
+    Batch::new(policy).figures(region, events, as_of, out)
 }
 
-/// The region's index, once every event passed `check_event`.
-fn checked(policy: &Policy, region: &str, events: &[Event]) -> Result<usize> {
+/// [`evaluate_figures`] for ticket after ticket of one policy: the
+/// buffers a ticket's fold needs (its clocks and their lists, its
+/// instants) are kept for the next ticket instead of being allocated and
+/// freed for each. Batch paths (the Arrow kernel, the SQL aggregate) hold
+/// one per thread.
+///
+/// # Example
+/// ```
+/// use sla_deadline::{evaluate_figures, Batch, Event, Policy};
+///
+/// let policy = Policy::builtin("ol-care")?;
+/// let tickets: Vec<Vec<Event>> = serde_json::from_str(r#"[
+///   [{"at": "2026-11-23T09:00:00-05:00", "type": "created", "severity": "P2", "channel": "email"},
+///    {"at": "2026-11-23T12:00:00-05:00", "type": "responded"}],
+///   [{"at": "2026-11-24T09:00:00-05:00", "type": "created", "severity": "P1", "channel": "phone"}]
+/// ]"#).unwrap();
+/// let mut batch = Batch::new(&policy);
+/// let (mut figures, mut one) = (Vec::new(), Vec::new());
+/// for events in &tickets {
+///     figures.clear();
+///     batch.figures("americas", events, None, &mut figures)?;
+///     one.clear();
+///     evaluate_figures(&policy, "americas", events, None, &mut one)?;
+///     assert_eq!(figures, one);
+/// }
+/// # Ok::<(), sla_deadline::Error>(())
+/// ```
+pub struct Batch<'p> {
+    policy: &'p Policy,
+    seconds: Vec<i64>,
+    buffers: Buffers<'p>,
+}
+
+impl<'p> Batch<'p> {
+    /// A batch of tickets of `policy`.
+    pub fn new(policy: &'p Policy) -> Batch<'p> {
+        Batch {
+            policy,
+            seconds: Vec::new(),
+            buffers: Buffers::default(),
+        }
+    }
+
+    /// As [`evaluate_figures`] under the batch's policy: appends the
+    /// figures of each metric to `out`.
+    ///
+    /// # Errors
+    /// Exactly those of [`evaluate`]; `out` then keeps what it had.
+    pub fn figures(
+        &mut self,
+        region: &str,
+        events: &[Event],
+        as_of: Option<DateTime<Utc>>,
+        out: &mut Vec<Figures>,
+    ) -> Result<()> {
+        let region = checked(self.policy, region, events, &mut self.seconds)?;
+        let buffers = std::mem::take(&mut self.buffers);
+        let (f, as_of) = folded(self.policy, region, events, &self.seconds, as_of, false, buffers)?;
+        let len = out.len();
+        let figures = f
+            .figures_into(as_of.timestamp(), out)
+            .inspect_err(|_| out.truncate(len));
+        self.buffers = f.into_buffers();
+        figures
+    }
+}
+
+impl std::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field("policy", &self.policy.id())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The region's index, once every event passed `check_event`; `seconds`
+/// gets each event's instant in seconds.
+fn checked(policy: &Policy, region: &str, events: &[Event], seconds: &mut Vec<i64>) -> Result<usize> {
     if events.len() > MAX_EVENTS {
         return Err(Error::Limit {
             what: "events per ticket",
@@ -277,19 +351,22 @@ fn checked(policy: &Policy, region: &str, events: &[Event]) -> Result<usize> {
         });
     }
     let region = policy.region_index(region)?;
+    seconds.clear();
     for (index, event) in events.iter().enumerate() {
-        check_event(policy, index, event)?;
+        let t = secs(event.at);
+        check_event(policy, index, event, t)?;
+        seconds.push(t);
     }
     Ok(region)
 }
 
-/// Checks what can be checked of one event on its own.
-fn check_event(policy: &Policy, index: usize, event: &Event) -> Result<()> {
+/// Checks what can be checked of one event on its own (`t`: its second).
+fn check_event(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<()> {
     let kind = event.kind.name();
     let bad = |message: String| Error::event(index, kind, message);
     // Events built in code (not read) may lie outside years 0000-9999.
-    if !in_range(event.at.timestamp()) {
-        checked_instant(event.at.timestamp(), "at").map_err(|e| bad(e.to_string()))?;
+    if !in_range(t) {
+        checked_instant(t, "at").map_err(|e| bad(e.to_string()))?;
     }
     match &event.kind {
         EventKind::Created {
@@ -347,13 +424,12 @@ fn check_zone(zone: Option<&str>) -> std::result::Result<(), String> {
     }
 }
 
-/// Stable order by instant, `created` first among events at its instant;
-/// `None` when the events are in that order already (the usual case,
-/// which then costs no allocation). Each event's whole second is computed
-/// once: a comparison would otherwise convert two dates.
-fn ordered(events: &[Event]) -> Option<Vec<usize>> {
-    let key = |e: &Event| (secs(e.at), !matches!(e.kind, EventKind::Created { .. }));
-    let mut keys = events.iter().map(key);
+/// Stable order by instant (`seconds`, each event's), `created` first
+/// among events at its instant; `None` when the events are in that order
+/// already (the usual case, which then costs no allocation).
+fn ordered(events: &[Event], seconds: &[i64]) -> Option<Vec<usize>> {
+    let key = |(e, &t): (&Event, &i64)| (t, !matches!(e.kind, EventKind::Created { .. }));
+    let mut keys = events.iter().zip(seconds).map(key);
     let first = keys.next()?;
     if keys
         .try_fold(first, |before, k| (before <= k).then_some(k))
@@ -363,6 +439,7 @@ fn ordered(events: &[Event]) -> Option<Vec<usize>> {
     }
     let mut keyed: Vec<(i64, bool, usize)> = events
         .iter()
+        .zip(seconds)
         .enumerate()
         .map(|(i, e)| {
             let (t, not_created) = key(e);
@@ -377,19 +454,28 @@ fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-fn fold(policy: &Policy, region: usize, events: &[Event], as_of: Option<DateTime<Utc>>) -> Result<Report> {
-    let (f, as_of) = folded(policy, region, events, as_of, true)?;
+fn fold(
+    policy: &Policy,
+    region: usize,
+    events: &[Event],
+    seconds: &[i64],
+    as_of: Option<DateTime<Utc>>,
+) -> Result<Report> {
+    let (f, as_of) = folded(policy, region, events, seconds, as_of, true, Buffers::default())?;
     f.report(as_of)
 }
 
 /// The ticket folded up to `as_of` (default: its latest event), and that
-/// instant; `explain` keeps what only a full report reads.
+/// instant, given each event's second (`seconds`); `explain` keeps what
+/// only a full report reads; `buffers` are a batch's, kept between tickets.
 fn folded<'p>(
     policy: &'p Policy,
     region: usize,
     events: &[Event],
+    seconds: &[i64],
     as_of: Option<DateTime<Utc>>,
     explain: bool,
+    buffers: Buffers<'p>,
 ) -> Result<(Fold<'p>, DateTime<Utc>)> {
     // Whole seconds in years 0000-9999, as events are read.
     let as_of = as_of
@@ -401,7 +487,7 @@ fn folded<'p>(
             }
         })
         .transpose()?;
-    let order = ordered(events);
+    let order = ordered(events, seconds);
     let at = |n: usize| order.as_ref().map_or(n, |o| o[n]);
     if events.is_empty() {
         return Err(Error::invalid(
@@ -445,7 +531,7 @@ fn folded<'p>(
         attributes: attributes.clone(),
         customer_zone: customer_zone.as_deref().and_then(|z| z.parse().ok()),
     };
-    let mut f = Fold::new(policy, region, facts, secs(created_at), first, explain)?;
+    let mut f = Fold::new(policy, region, facts, seconds[first], first, explain, buffers)?;
     let end = secs(as_of);
     for n in 0..events.len() {
         let i = at(n);
@@ -457,10 +543,10 @@ fn folded<'p>(
                 "a second created event: expected one per ticket",
             ));
         }
-        if secs(event.at) > end {
+        if seconds[i] > end {
             continue;
         }
-        f.apply(i, event)?;
+        f.apply(i, event, seconds[i])?;
     }
     Ok((f, as_of))
 }

@@ -61,7 +61,7 @@ impl Fold<'_> {
     }
 
     /// The figures of every metric at `as_of`, in the policy's order.
-    pub(crate) fn figures_into(self, as_of: i64, out: &mut Vec<Figures>) -> Result<()> {
+    pub(crate) fn figures_into(&self, as_of: i64, out: &mut Vec<Figures>) -> Result<()> {
         for (m, clock) in self.clocks.iter().enumerate() {
             out.push(self.figures(m, clock, as_of)?);
         }

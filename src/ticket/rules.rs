@@ -43,11 +43,46 @@ pub(crate) struct TicketState {
 
 /// What an event does.
 pub(crate) enum Step {
-    /// Redundant: ignored, with a warning giving the reason (fixed text
-    /// costs no allocation: the figures alone never read it).
-    Ignore(Cow<'static, str>),
+    /// Redundant: ignored, with a warning giving the reason.
+    Ignore(Ignored),
     /// Applied.
     Apply(Change),
+}
+
+/// Why an event is redundant. A reason that names something is written
+/// out only for a report's warnings: the figures never read it.
+pub(crate) enum Ignored {
+    Because(&'static str),
+    /// The ticket's channel has no acknowledgement.
+    NoAcknowledgement,
+    /// The severity changes to the one the ticket has.
+    SameSeverity,
+    /// The agreed target's metric does not apply to the channel.
+    NotApplicable,
+    /// The status changes to the one the ticket is in.
+    SameStatus,
+}
+
+impl Ignored {
+    /// The reason, for event `kind` of a ticket from `channel`.
+    pub(crate) fn text(&self, policy: &Policy, channel: usize, kind: &EventKind) -> Cow<'static, str> {
+        let channel = policy.channels()[channel].id();
+        match (self, kind) {
+            (Ignored::Because(why), _) => Cow::Borrowed(why),
+            (Ignored::NoAcknowledgement, _) => format!("channel {channel} has no acknowledgement").into(),
+            (Ignored::SameSeverity, EventKind::SeverityChanged { severity }) => {
+                format!("the severity is already {severity}").into()
+            }
+            (Ignored::NotApplicable, EventKind::TargetAgreed { metric, .. }) => {
+                format!("metric {metric} does not apply to channel {channel}").into()
+            }
+            (Ignored::SameStatus, EventKind::StatusChanged { status }) => {
+                format!("the ticket is already in status {status}").into()
+            }
+            // Each reason above is given for its own kind only.
+            (_, other) => format!("{} is redundant", other.name()).into(),
+        }
+    }
 }
 
 /// How an applied event changes the ticket.
@@ -102,7 +137,7 @@ pub(crate) fn step(
     event: &Event,
 ) -> Step {
     use EventKind as E;
-    let ignore = |why: &'static str| Step::Ignore(Cow::Borrowed(why));
+    let ignore = |why: &'static str| Step::Ignore(Ignored::Because(why));
     let kind = Triggers::bit(event.kind.bit());
     let apply = |standing, effect| {
         Step::Apply(Change {
@@ -117,13 +152,10 @@ pub(crate) fn step(
         return ignore("the ticket is closed");
     }
     let waiting = ticket.standing == Standing::Waiting;
-    let channel = policy.channels()[ticket.channel].id();
     match &event.kind {
         E::Created { .. } => apply(None, Effect::None),
         E::Acknowledged if ticket.acknowledged => ignore("the ticket was already acknowledged"),
-        E::Acknowledged if !ticket.acknowledgeable => {
-            Step::Ignore(Cow::Owned(format!("channel {channel} has no acknowledgement")))
-        }
+        E::Acknowledged if !ticket.acknowledgeable => Step::Ignore(Ignored::NoAcknowledgement),
         E::Acknowledged => apply(None, Effect::Acknowledge),
         E::Responded | E::Updated => Step::Apply(Change {
             begins: !ticket.resolved,
@@ -131,7 +163,7 @@ pub(crate) fn step(
         }),
         E::SeverityChanged { severity } => match policy.severity_index(severity) {
             Some(s) if s != ticket.severity => apply(None, Effect::Severity(s)),
-            _ => Step::Ignore(Cow::Owned(format!("the severity is already {severity}"))),
+            _ => Step::Ignore(Ignored::SameSeverity),
         },
         E::WaitingOnCustomer if waiting => ignore("the ticket is already waiting on the customer"),
         E::WaitingOnCustomer if ticket.resolved => ignore("the ticket is resolved"),
@@ -149,9 +181,7 @@ pub(crate) fn step(
                 .unwrap_or(0);
             match target.parse() {
                 Ok(target) if applies(m) => apply(None, Effect::Agree { metric: m, target }),
-                Ok(_) => Step::Ignore(Cow::Owned(format!(
-                    "metric {metric} does not apply to channel {channel}"
-                ))),
+                Ok(_) => Step::Ignore(Ignored::NotApplicable),
                 Err(_) => ignore("the target is malformed"),
             }
         }
@@ -201,7 +231,7 @@ pub(crate) fn step(
                 None => Standing::Open,
             };
             if to == ticket.standing {
-                return Step::Ignore(Cow::Owned(format!("the ticket is already in status {status}")));
+                return Step::Ignore(Ignored::SameStatus);
             }
             let fires = match to {
                 Standing::Custom(j) => kind.with(Triggers::status_bit(j as usize)),

@@ -5,8 +5,8 @@ use super::*;
 use crate::calendar::{Calendar, DayMode};
 use crate::hours::WeeklyHours;
 use crate::policy::{
-    Channel, Cycles, Dated, Lists, Metric, OnReopen, Options, Parts, Region, Severity, SeverityChange,
-    SharedIds, Triggers, WAITING,
+    ByChannel, Channel, Cycles, Dated, Lists, Metric, OnReopen, Options, Parts, Region, Severity,
+    SeverityChange, SharedIds, Triggers, WAITING,
 };
 use crate::report::{MetricReport, Status};
 use crate::target::WrittenTarget;
@@ -83,7 +83,7 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
         channels: strings(channels),
         grids: Dated::always(grid),
     };
-    Policy(std::sync::Arc::new(Parts {
+    let mut parts = Parts {
         id: "ol-care".into(),
         name: "OL Care".into(),
         vendor: "Objectif Lune".into(),
@@ -158,7 +158,10 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
             warnings: vec![0.75],
             horizon: (2026, 2027),
         },
-    }))
+        by_channel: Vec::new(),
+    };
+    parts.by_channel = ByChannel::of(&parts.channels, &parts.metrics);
+    Policy(std::sync::Arc::new(parts))
 }
 
 fn ev(at: &str, kind: EventKind) -> Event {

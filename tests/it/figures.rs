@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
-use sla_deadline::{Event, EventKind, Policy, evaluate, evaluate_figures};
+use sla_deadline::{Batch, Event, EventKind, Policy, evaluate, evaluate_figures};
 
 /// Loaded once: proptest runs hundreds of cases.
 fn policies() -> &'static [Policy] {
@@ -140,6 +140,38 @@ proptest! {
                 prop_assert!(figures.is_empty());
             }
             (a, b) => prop_assert!(false, "report {:?} but figures {:?}", a.map(|_| ()), b),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    // A batch keeps its clocks, their lists and its calendars from ticket
+    // to ticket: nothing of one ticket (a pause, an agreement, a second
+    // cycle, a customer zone, an error half way) may leak into the next.
+    #[test]
+    fn a_batch_reports_each_ticket_as_if_alone(
+        p in 0usize..5,
+        tickets in prop::collection::vec(
+            (
+                any::<usize>(),
+                0i64..(700 * 86_400),
+                (any::<usize>(), any::<usize>(), any::<bool>()),
+                prop::collection::vec((any::<u8>(), any::<usize>(), any::<usize>(), -3_600i64..(4 * 86_400)), 0..10),
+            ),
+            1..8,
+        ),
+    ) {
+        let policy = &policies()[p];
+        let mut batch = Batch::new(policy);
+        for (region, start, created, rest) in tickets {
+            let (region, events) = ticket(policy, region, start, created, &rest);
+            let (mut alone, mut batched) = (Vec::new(), Vec::new());
+            let want = evaluate_figures(policy, &region, &events, None, &mut alone).map_err(|e| e.to_string());
+            let got = batch.figures(&region, &events, None, &mut batched).map_err(|e| e.to_string());
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(batched, alone);
         }
     }
 }

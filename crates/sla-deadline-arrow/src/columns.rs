@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use arrow_array::ArrayRef;
-use arrow_array::builder::{Int64Builder, StringBuilder, TimestampSecondBuilder};
+use arrow_array::builder::{ArrayBuilder, Int64Builder, StringBuilder, TimestampSecondBuilder};
+use arrow_array::{ArrayRef, new_null_array};
 use arrow_schema::{DataType, Field, Fields, TimeUnit};
 use sla_deadline::{Figures, Policy};
 
@@ -37,7 +37,9 @@ pub struct ReportColumns {
     elapsed: Int64Builder,
     remaining: Int64Builder,
     breached_by: Int64Builder,
-    error: StringBuilder,
+    /// The rows that have an error, with it: few, so the column is built
+    /// at the end rather than a null appended to it for every good row.
+    errors: Vec<(usize, String)>,
     len: usize,
 }
 
@@ -69,7 +71,7 @@ impl ReportColumns {
             elapsed: Int64Builder::with_capacity(rows),
             remaining: Int64Builder::with_capacity(rows),
             breached_by: Int64Builder::with_capacity(rows),
-            error: StringBuilder::with_capacity(rows, 0),
+            errors: Vec::new(),
             len: 0,
         }
     }
@@ -85,7 +87,6 @@ impl ReportColumns {
             self.elapsed.append_option(f.elapsed);
             self.remaining.append_option(f.remaining);
             self.breached_by.append_option(f.breached_by);
-            self.error.append_null();
             self.len += 1;
         }
     }
@@ -99,7 +100,7 @@ impl ReportColumns {
         self.elapsed.append_null();
         self.remaining.append_null();
         self.breached_by.append_null();
-        self.error.append_value(message);
+        self.errors.push((self.len, message.to_string()));
         self.len += 1;
     }
 
@@ -115,6 +116,18 @@ impl ReportColumns {
 
     /// The columns, in the order of [`ReportColumns::fields`].
     pub fn finish(mut self) -> Vec<ArrayRef> {
+        let error: ArrayRef = if self.errors.is_empty() {
+            new_null_array(&DataType::Utf8, self.len)
+        } else {
+            let bytes = self.errors.iter().map(|(_, e)| e.len()).sum();
+            let mut error = StringBuilder::with_capacity(self.len, bytes);
+            for (row, message) in &self.errors {
+                error.append_nulls(row - error.len());
+                error.append_value(message);
+            }
+            error.append_nulls(self.len - error.len());
+            Arc::new(error.finish())
+        };
         vec![
             Arc::new(self.metric.finish()),
             Arc::new(self.status.finish()),
@@ -122,7 +135,47 @@ impl ReportColumns {
             Arc::new(self.elapsed.finish()),
             Arc::new(self.remaining.finish()),
             Arc::new(self.breached_by.finish()),
-            Arc::new(self.error.finish()),
+            error,
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use sla_deadline::{Event, EventKind, evaluate_figures};
+
+    #[test]
+    fn errors_land_on_their_rows() {
+        let policy = Policy::builtin("ol-care").expect("built-in");
+        let created = Event::new(
+            "2026-11-23T14:00:00Z".parse().expect("instant"),
+            EventKind::created("P2", "email"),
+        );
+        let mut figures = Vec::new();
+        evaluate_figures(&policy, "americas", &[created], None, &mut figures).expect("figures");
+        let n = figures.len();
+        for layout in ["f", "e", "fe", "ef", "fef", "efe", "eef"] {
+            let mut rows = ReportColumns::default();
+            let mut expected = Vec::new();
+            for (i, c) in layout.chars().enumerate() {
+                if c == 'f' {
+                    rows.figures(&policy, &figures);
+                    expected.extend(std::iter::repeat_n(None, n));
+                } else {
+                    rows.failed(&format!("error {i}"));
+                    expected.push(Some(format!("error {i}")));
+                }
+            }
+            let columns = rows.finish();
+            let error = columns[6].as_string::<i32>();
+            let got: Vec<Option<String>> = (0..error.len())
+                .map(|r| (!error.is_null(r)).then(|| error.value(r).to_string()))
+                .collect();
+            assert_eq!(got, expected, "{layout}");
+            assert!(columns.iter().all(|c| c.len() == expected.len()), "{layout}");
+        }
     }
 }

@@ -35,7 +35,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use sla_deadline::{Event, EventKind, Figures, Policy, evaluate_figures};
+use sla_deadline::{Batch, Event, EventKind, Figures, Policy};
 
 use crate::{KernelError, ReportColumns};
 
@@ -155,10 +155,38 @@ impl Output {
     }
 }
 
+/// The `at` column, cast once to its unit's array.
+enum At<'a> {
+    Second(&'a arrow_array::TimestampSecondArray),
+    Milli(&'a arrow_array::TimestampMillisecondArray),
+    Micro(&'a arrow_array::TimestampMicrosecondArray),
+    Nano(&'a arrow_array::TimestampNanosecondArray),
+}
+
+impl<'a> At<'a> {
+    fn of(column: &'a dyn Array, unit: TimeUnit) -> At<'a> {
+        match unit {
+            TimeUnit::Second => At::Second(column.as_primitive::<TimestampSecondType>()),
+            TimeUnit::Millisecond => At::Milli(column.as_primitive::<TimestampMillisecondType>()),
+            TimeUnit::Microsecond => At::Micro(column.as_primitive::<TimestampMicrosecondType>()),
+            TimeUnit::Nanosecond => At::Nano(column.as_primitive::<TimestampNanosecondType>()),
+        }
+    }
+
+    /// Row `i` in whole seconds (rounded down), `None` for a null.
+    fn seconds(&self, i: usize) -> Option<i64> {
+        match self {
+            At::Second(a) => (!a.is_null(i)).then(|| a.value(i)),
+            At::Milli(a) => (!a.is_null(i)).then(|| a.value(i).div_euclid(1_000)),
+            At::Micro(a) => (!a.is_null(i)).then(|| a.value(i).div_euclid(1_000_000)),
+            At::Nano(a) => (!a.is_null(i)).then(|| a.value(i).div_euclid(1_000_000_000)),
+        }
+    }
+}
+
 /// The event columns of a batch.
 struct Columns<'a> {
-    at: &'a dyn Array,
-    unit: TimeUnit,
+    at: At<'a>,
     kind: Text<'a>,
     severity: Option<Text<'a>>,
     channel: Option<Text<'a>>,
@@ -171,36 +199,16 @@ struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
-    fn seconds(&self, i: usize) -> Option<i64> {
-        if self.at.is_null(i) {
-            return None;
-        }
-        Some(match self.unit {
-            TimeUnit::Second => self.at.as_primitive::<TimestampSecondType>().value(i),
-            TimeUnit::Millisecond => self
-                .at
-                .as_primitive::<TimestampMillisecondType>()
-                .value(i)
-                .div_euclid(1_000),
-            TimeUnit::Microsecond => self
-                .at
-                .as_primitive::<TimestampMicrosecondType>()
-                .value(i)
-                .div_euclid(1_000_000),
-            TimeUnit::Nanosecond => self
-                .at
-                .as_primitive::<TimestampNanosecondType>()
-                .value(i)
-                .div_euclid(1_000_000_000),
-        })
-    }
-
     /// Appends the event of row `i` to `events`, or says why it is not one.
     fn read(&self, i: usize, events: &mut Events) -> Result<(), String> {
         let kind = self.kind.get(i).ok_or("an event with a null type")?;
+        // Most events take no key: their columns are not read.
+        if unit_kind(kind).is_some() {
+            return events.push(self.at.seconds(i), kind, &EventKeys::default());
+        }
         let get = |column: &Option<Text<'a>>| column.as_ref().and_then(|c| c.get(i));
         events.push(
-            self.seconds(i),
+            self.at.seconds(i),
             kind,
             &EventKeys {
                 severity: get(&self.severity),
@@ -294,7 +302,10 @@ impl Events {
             s.push_str(severity);
             c.clear();
             c.push_str(channel);
-            attributes.clear();
+            // Clearing an empty map still walks it.
+            if !attributes.is_empty() {
+                attributes.clear();
+            }
             *customer_zone = None;
             self.len += 1;
             return Ok(());
@@ -546,8 +557,7 @@ pub fn ticket_reports(
         });
     };
     let columns = Columns {
-        at: at.as_ref(),
-        unit: *unit,
+        at: At::of(at.as_ref(), *unit),
         kind: text(events, "type", true)?.ok_or(KernelError::Missing { column: "type" })?,
         severity: text(events, "severity", false)?,
         channel: text(events, "channel", false)?,
@@ -571,6 +581,7 @@ pub fn ticket_reports(
     let numeric = matches!(ids, Ids::Number(_));
     let mut out = Output::with_capacity(tickets.len() * policy.metrics().len() + 1, numeric);
     let mut batch = Events::default();
+    let mut engine = Batch::new(policy);
     let mut figures = Vec::new();
     for (key, range) in &tickets {
         batch.clear();
@@ -595,8 +606,7 @@ pub fn ticket_reports(
             continue;
         }
         figures.clear();
-        match evaluate_figures(
-            policy,
+        match engine.figures(
             own_region.unwrap_or(region),
             batch.as_slice(),
             as_of,

@@ -28,7 +28,7 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDFImpl, EmitTo, GroupsAccumulator, Signature, TypeSignature, Volatility,
 };
-use sla_deadline::{Figures, Policy, evaluate_figures};
+use sla_deadline::{Batch, Figures, Policy};
 use sla_deadline_arrow::{EventKeys, Events, ReportColumns};
 
 /// The text arguments after `at`, in order: the first three are required.
@@ -542,18 +542,20 @@ impl Store {
 
 /// The entries of reports, one struct per metric (or one per invalid
 /// ticket): the figures the core crate computes for batch paths.
-struct Entries {
+struct Entries<'p> {
     columns: ReportColumns,
     events: Events,
+    batch: Batch<'p>,
     figures: Vec<Figures>,
 }
 
-impl Entries {
+impl<'p> Entries<'p> {
     /// Room for the entries of `tickets` tickets of `store`'s policy.
-    fn new(store: &Store, tickets: usize) -> Entries {
+    fn new(store: &'p Store, tickets: usize) -> Entries<'p> {
         Entries {
             columns: ReportColumns::with_capacity(tickets * store.policy.metrics().len()),
             events: Events::default(),
+            batch: Batch::new(&store.policy),
             figures: Vec::new(),
         }
     }
@@ -561,14 +563,9 @@ impl Entries {
     fn push(&mut self, store: &Store, rows: &[Row]) {
         self.figures.clear();
         let done = store.events(rows, &mut self.events).and_then(|()| {
-            evaluate_figures(
-                &store.policy,
-                &store.region,
-                self.events.as_slice(),
-                None,
-                &mut self.figures,
-            )
-            .map_err(|e| e.to_string())
+            self.batch
+                .figures(&store.region, self.events.as_slice(), None, &mut self.figures)
+                .map_err(|e| e.to_string())
         });
         match done {
             Ok(()) => self.columns.figures(&store.policy, &self.figures),
