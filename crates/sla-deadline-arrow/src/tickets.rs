@@ -203,8 +203,8 @@ impl<'a> Columns<'a> {
     fn read(&self, i: usize, events: &mut Events) -> Result<(), String> {
         let kind = self.kind.get(i).ok_or("an event with a null type")?;
         // Most events take no key: their columns are not read.
-        if unit_kind(kind).is_some() {
-            return events.push(self.at.seconds(i), kind, &EventKeys::default());
+        if let Some(unit) = unit_kind(kind) {
+            return events.push_unit(self.at.seconds(i), kind, unit);
         }
         let get = |column: &Option<Text<'a>>| column.as_ref().and_then(|c| c.get(i));
         events.push(
@@ -268,6 +268,9 @@ impl Events {
     /// # Errors
     /// As [`event`]; nothing is appended then.
     pub fn push(&mut self, at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<(), String> {
+        if let Some(unit) = unit_kind(kind) {
+            return self.push_unit(at, kind, unit);
+        }
         let at = at.and_then(|t| self.instant(t));
         let n = self.len;
         // The usual `created` event, over the `created` of a ticket before.
@@ -311,12 +314,25 @@ impl Events {
             return Ok(());
         }
         let read = event_at(at, kind, keys)?;
-        match self.list.get_mut(n) {
-            Some(slot) => *slot = read,
-            None => self.list.push(read),
+        self.put(read);
+        Ok(())
+    }
+
+    /// Appends `unit`, an event of type `kind` without keys, at Unix
+    /// second `at` (the whole second an `Event` keeps: no rounding).
+    fn push_unit(&mut self, at: Option<i64>, kind: &str, unit: EventKind) -> Result<(), String> {
+        let at = at.and_then(|t| self.instant(t)).ok_or_else(|| no_instant(kind))?;
+        self.put(Event { at, kind: unit });
+        Ok(())
+    }
+
+    /// Appends `event` over the buffers of an earlier ticket's, if any.
+    fn put(&mut self, event: Event) {
+        match self.list.get_mut(self.len) {
+            Some(slot) => *slot = event,
+            None => self.list.push(event),
         }
         self.len += 1;
-        Ok(())
     }
 
     /// Unix second `t` as an instant, as `DateTime::from_timestamp` gives
@@ -368,6 +384,11 @@ pub fn event(at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<Event,
     event_at(at.and_then(|s| DateTime::<Utc>::from_timestamp(s, 0)), kind, keys)
 }
 
+/// Why an event of type `kind` cannot be read: its instant.
+fn no_instant(kind: &str) -> String {
+    format!("a {kind} event with a null or impossible `at`")
+}
+
 /// The event kinds without keys, by type name.
 fn unit_kind(kind: &str) -> Option<EventKind> {
     Some(match kind {
@@ -385,7 +406,7 @@ fn unit_kind(kind: &str) -> Option<EventKind> {
 
 /// As [`event`], the instant converted (`None`: null or impossible).
 fn event_at(at: Option<DateTime<Utc>>, kind: &str, keys: &EventKeys<'_>) -> Result<Event, String> {
-    let at = at.ok_or_else(|| format!("a {kind} event with a null or impossible `at`"))?;
+    let at = at.ok_or_else(|| no_instant(kind))?;
     if let Some(unit) = unit_kind(kind) {
         return Ok(Event::new(at, unit));
     }
@@ -432,25 +453,55 @@ fn event_at(at: Option<DateTime<Utc>>, kind: &str, keys: &EventKeys<'_>) -> Resu
     Ok(Event::new(at, kind))
 }
 
+/// Where each ticket's rows are: `Rows::InOrder` when every ticket's rows
+/// come in one run (a table sorted by ticket, the usual layout), so that a
+/// ticket's range of rows is its range in the table; else the row numbers,
+/// gathered by ticket.
+enum Rows {
+    InOrder,
+    Gathered(Vec<u32>),
+}
+
+impl Rows {
+    /// The `k`-th row of the gathered order.
+    fn get(&self, k: usize) -> usize {
+        match self {
+            Rows::InOrder => k,
+            Rows::Gathered(rows) => rows[k] as usize,
+        }
+    }
+}
+
 /// The tickets of `n` rows, in order of first appearance, each with its
-/// range in the returned row list; and the count of rows without a ticket
+/// range in the returned row order; and the count of rows without a ticket
 /// id. A run of rows of one ticket costs no hashing, and neither does a
 /// table sorted by ticket id: while each new id is greater than the one
 /// before, it cannot have been seen. The first id out of order builds the
-/// hash index of those seen, which serves from then on.
+/// hash index of those seen, which serves from then on. Rows are numbered
+/// per ticket only once a ticket's rows are found apart (or a row has no
+/// id): until then the table's own order is the tickets'.
 #[allow(clippy::type_complexity)]
-fn gather<'a>(ids: &Ids<'a>, n: usize) -> (Vec<(Key<'a>, std::ops::Range<usize>)>, Vec<u32>, usize) {
+fn gather<'a>(ids: &Ids<'a>, n: usize) -> (Vec<(Key<'a>, std::ops::Range<usize>)>, Rows, usize) {
     let mut index: Option<HashMap<Key<'a>, u32, RandomState>> = None;
     let mut keys: Vec<Key<'a>> = Vec::new();
-    // Each row's ticket number (u32::MAX: no id), and each ticket's size.
-    let mut of_row: Vec<u32> = Vec::with_capacity(n);
+    // Each ticket's size, and, once rows are out of runs, each row's ticket
+    // number (u32::MAX: no id).
     let mut sizes: Vec<u32> = Vec::new();
+    let mut of_row: Option<Vec<u32>> = None;
     let mut last: Option<(Key<'a>, u32)> = None;
     let mut orphans = 0usize;
+    // The rows so far were in runs: their tickets, in order, are `sizes`.
+    let numbered = |sizes: &[u32]| -> Vec<u32> {
+        let mut of_row = Vec::with_capacity(n);
+        for (t, &size) in sizes.iter().enumerate() {
+            of_row.extend(std::iter::repeat_n(t as u32, size as usize));
+        }
+        of_row
+    };
     for i in 0..n {
         let Some(key) = ids.key(i) else {
             orphans += 1;
-            of_row.push(u32::MAX);
+            of_row.get_or_insert_with(|| numbered(&sizes)).push(u32::MAX);
             continue;
         };
         let seen = match (last, &mut index) {
@@ -465,6 +516,11 @@ fn gather<'a>(ids: &Ids<'a>, n: usize) -> (Vec<(Key<'a>, std::ops::Range<usize>)
                 .get(&key)
                 .copied(),
         };
+        // A ticket seen before, but not in the row just before: its rows
+        // are apart.
+        if seen.is_some() && last.is_none_or(|(k, _)| k != key) && of_row.is_none() {
+            of_row = Some(numbered(&sizes));
+        }
         let t = seen.unwrap_or_else(|| {
             keys.push(key);
             sizes.push(0);
@@ -476,17 +532,21 @@ fn gather<'a>(ids: &Ids<'a>, n: usize) -> (Vec<(Key<'a>, std::ops::Range<usize>)
         });
         last = Some((key, t));
         sizes[t as usize] += 1;
-        of_row.push(t);
+        if let Some(of_row) = &mut of_row {
+            of_row.push(t);
+        }
     }
-    // A counting sort of the rows by ticket, stable within a ticket.
-    let mut next: Vec<usize> = Vec::with_capacity(sizes.len());
     let mut tickets = Vec::with_capacity(keys.len());
     let mut start = 0usize;
     for (key, &size) in keys.into_iter().zip(&sizes) {
-        next.push(start);
         tickets.push((key, start..start + size as usize));
         start += size as usize;
     }
+    let Some(of_row) = of_row else {
+        return (tickets, Rows::InOrder, orphans);
+    };
+    // A counting sort of the rows by ticket, stable within a ticket.
+    let mut next: Vec<usize> = tickets.iter().map(|(_, range)| range.start).collect();
     let mut rows = vec![0u32; start];
     for (i, &t) in of_row.iter().enumerate() {
         if t != u32::MAX {
@@ -494,7 +554,7 @@ fn gather<'a>(ids: &Ids<'a>, n: usize) -> (Vec<(Key<'a>, std::ops::Range<usize>)
             next[t as usize] += 1;
         }
     }
-    (tickets, rows, orphans)
+    (tickets, Rows::Gathered(rows), orphans)
 }
 
 /// Reports every ticket of `events` under `policy`, in `region` (or the
@@ -587,8 +647,8 @@ pub fn ticket_reports(
         batch.clear();
         let mut own_region: Option<&str> = None;
         let mut failure = None;
-        for &i in &rows[range.clone()] {
-            let i = i as usize;
+        for k in range.clone() {
+            let i = rows.get(k);
             if let Err(message) = columns.read(i, &mut batch) {
                 failure = Some(message);
                 break;
@@ -660,7 +720,7 @@ mod tests {
                 .iter()
                 .map(|(key, range)| {
                     let Key::Number(k) = key else { unreachable!("numeric ids") };
-                    (*k, rows[range.clone()].to_vec())
+                    (*k, range.clone().map(|r| rows.get(r) as u32).collect())
                 })
                 .collect();
             prop_assert_eq!((got, orphans), naive(&ids));
@@ -728,7 +788,10 @@ mod tests {
     fn text_ids_out_of_order_are_one_ticket_each() {
         let array = arrow_array::StringArray::from(vec!["a", "b", "a", "c", "b"]);
         let (tickets, rows, _) = gather(&Ids::Text(Text::Utf8(&array)), 5);
-        let got: Vec<Vec<u32>> = tickets.iter().map(|(_, r)| rows[r.clone()].to_vec()).collect();
+        let got: Vec<Vec<u32>> = tickets
+            .iter()
+            .map(|(_, r)| r.clone().map(|k| rows.get(k) as u32).collect())
+            .collect();
         assert_eq!(got, vec![vec![0, 2], vec![1, 4], vec![3]]);
     }
 }
