@@ -5,7 +5,8 @@
 //! ticket's [`Event`]s fold into a [`Report`]: per metric its target, due
 //! instant, status, budget and figures, with a readable explanation.
 //! Batch paths that need only the figures call [`evaluate_figures`]: the
-//! same [`Figures`] as the report's, about three times faster.
+//! same [`Figures`] as the report's, about three times faster; a [`Batch`]
+//! does so ticket after ticket, keeping its buffers between tickets.
 //!
 //! ```
 //! use sla_deadline::{evaluate, Event, EventKind, Policy};
