@@ -12,7 +12,7 @@ use std::hint::black_box;
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use sla_deadline::{Event, EventKind, Policy, evaluate, evaluate_figures};
+use sla_deadline::{Batch, Event, EventKind, Policy, evaluate, evaluate_figures};
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().expect("instant literal")
@@ -113,6 +113,23 @@ fn engine(c: &mut Criterion) {
             for events in &tickets {
                 figures.clear();
                 evaluate_figures(&policy, "americas", events, None, &mut figures).expect("figures");
+                breached += figures.iter().filter(|f| f.breached_by.is_some()).count();
+            }
+            black_box(breached)
+        })
+    });
+    // The same through one Batch, as the Arrow kernel and the SQL
+    // aggregate run it: the engine alone, without Arrow.
+    group.bench_function("100k_tickets_batch", |b| {
+        let mut figures = Vec::new();
+        let mut batch = Batch::new(&policy);
+        b.iter(|| {
+            let mut breached = 0usize;
+            for events in &tickets {
+                figures.clear();
+                batch
+                    .figures("americas", events, None, &mut figures)
+                    .expect("figures");
                 breached += figures.iter().filter(|f| f.breached_by.is_some()).count();
             }
             black_box(breached)

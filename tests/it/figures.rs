@@ -196,3 +196,25 @@ fn the_figures_buffer_is_appended_to_and_kept_on_error() {
     assert!(e.to_string().contains("P9"), "{e}");
     assert_eq!(out.len(), 2 * policy.metrics().len());
 }
+
+#[test]
+fn a_batch_can_move_to_another_thread() {
+    let policy = Policy::builtin("ol-care").expect("built-in");
+    // Moving it into the thread needs `Batch: Send`.
+    let batch = Batch::new(&policy);
+    let metrics = policy.metrics().len();
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let mut batch = batch;
+            let created = [Event::new(
+                "2026-11-23T14:00:00Z".parse().expect("instant"),
+                EventKind::created("P2", "email"),
+            )];
+            let mut out = Vec::new();
+            batch
+                .figures("americas", &created, None, &mut out)
+                .expect("figures");
+            assert_eq!(out.len(), metrics);
+        });
+    });
+}
