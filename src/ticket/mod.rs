@@ -231,7 +231,8 @@ pub fn evaluate(
 /// reports for each metric ([`MetricReport::figures`](crate::MetricReport::figures)),
 /// without the explanation, warnings, cycle list or local times, appended
 /// to `out` in the policy's metric order. For batch paths: about three times
-/// faster than a report, and `out` can be reused from ticket to ticket.
+/// faster than a report, and `out` can be reused from ticket to ticket; a
+/// [`Batch`] reuses the rest of the fold's buffers too.
 ///
 /// # Errors
 /// Exactly those of [`evaluate`]; `out` then keeps what it had.
