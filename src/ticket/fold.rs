@@ -157,7 +157,7 @@ impl<'p> Fold<'p> {
             Step::Ignore(why) => {
                 if self.explain {
                     let kind = event.kind.name();
-                    let why = why.text(self.policy, self.ticket.channel, &event.kind);
+                    let why = why.text(self.policy, self.ticket.channel);
                     self.warnings
                         .push(format!("event {index} ({kind}) ignored: {why}"));
                 }

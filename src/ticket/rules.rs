@@ -42,45 +42,42 @@ pub(crate) struct TicketState {
 }
 
 /// What an event does.
-pub(crate) enum Step {
+pub(crate) enum Step<'e> {
     /// Redundant: ignored, with a warning giving the reason.
-    Ignore(Ignored),
+    Ignore(Ignored<'e>),
     /// Applied.
     Apply(Change),
 }
 
-/// Why an event is redundant. A reason that names something is written
-/// out only for a report's warnings: the figures never read it.
-pub(crate) enum Ignored {
+/// Why an event (whose names it borrows) is redundant. A reason that
+/// names something is written out only for a report's warnings: the
+/// figures never read it.
+pub(crate) enum Ignored<'e> {
     Because(&'static str),
     /// The ticket's channel has no acknowledgement.
     NoAcknowledgement,
     /// The severity changes to the one the ticket has.
-    SameSeverity,
+    SameSeverity(&'e str),
     /// The agreed target's metric does not apply to the channel.
-    NotApplicable,
+    NotApplicable {
+        metric: &'e str,
+    },
     /// The status changes to the one the ticket is in.
-    SameStatus,
+    SameStatus(&'e str),
 }
 
-impl Ignored {
-    /// The reason, for event `kind` of a ticket from `channel`.
-    pub(crate) fn text(&self, policy: &Policy, channel: usize, kind: &EventKind) -> Cow<'static, str> {
+impl Ignored<'_> {
+    /// The reason, for a ticket from `channel`.
+    pub(crate) fn text(&self, policy: &Policy, channel: usize) -> Cow<'static, str> {
         let channel = policy.channels()[channel].id();
-        match (self, kind) {
-            (Ignored::Because(why), _) => Cow::Borrowed(why),
-            (Ignored::NoAcknowledgement, _) => format!("channel {channel} has no acknowledgement").into(),
-            (Ignored::SameSeverity, EventKind::SeverityChanged { severity }) => {
-                format!("the severity is already {severity}").into()
-            }
-            (Ignored::NotApplicable, EventKind::TargetAgreed { metric, .. }) => {
+        match self {
+            Ignored::Because(why) => Cow::Borrowed(why),
+            Ignored::NoAcknowledgement => format!("channel {channel} has no acknowledgement").into(),
+            Ignored::SameSeverity(severity) => format!("the severity is already {severity}").into(),
+            Ignored::NotApplicable { metric } => {
                 format!("metric {metric} does not apply to channel {channel}").into()
             }
-            (Ignored::SameStatus, EventKind::StatusChanged { status }) => {
-                format!("the ticket is already in status {status}").into()
-            }
-            // Each reason above is given for its own kind only.
-            (_, other) => format!("{} is redundant", other.name()).into(),
+            Ignored::SameStatus(status) => format!("the ticket is already in status {status}").into(),
         }
     }
 }
@@ -129,13 +126,13 @@ impl Effect {
 /// The table. `check_event` has validated ids and targets already, so the
 /// look-ups below cannot miss.
 /// `applies(m)` says whether metric `m` applies to the ticket's channel.
-pub(crate) fn step(
+pub(crate) fn step<'e>(
     policy: &Policy,
     ticket: &TicketState,
     facts: &Facts,
     applies: impl Fn(usize) -> bool,
-    event: &Event,
-) -> Step {
+    event: &'e Event,
+) -> Step<'e> {
     use EventKind as E;
     let ignore = |why: &'static str| Step::Ignore(Ignored::Because(why));
     let kind = Triggers::bit(event.kind.bit());
@@ -163,7 +160,7 @@ pub(crate) fn step(
         }),
         E::SeverityChanged { severity } => match policy.severity_index(severity) {
             Some(s) if s != ticket.severity => apply(None, Effect::Severity(s)),
-            _ => Step::Ignore(Ignored::SameSeverity),
+            _ => Step::Ignore(Ignored::SameSeverity(severity)),
         },
         E::WaitingOnCustomer if waiting => ignore("the ticket is already waiting on the customer"),
         E::WaitingOnCustomer if ticket.resolved => ignore("the ticket is resolved"),
@@ -181,7 +178,7 @@ pub(crate) fn step(
                 .unwrap_or(0);
             match target.parse() {
                 Ok(target) if applies(m) => apply(None, Effect::Agree { metric: m, target }),
-                Ok(_) => Step::Ignore(Ignored::NotApplicable),
+                Ok(_) => Step::Ignore(Ignored::NotApplicable { metric }),
                 Err(_) => ignore("the target is malformed"),
             }
         }
@@ -231,7 +228,7 @@ pub(crate) fn step(
                 None => Standing::Open,
             };
             if to == ticket.standing {
-                return Step::Ignore(Ignored::SameStatus);
+                return Step::Ignore(Ignored::SameStatus(status));
             }
             let fires = match to {
                 Standing::Custom(j) => kind.with(Triggers::status_bit(j as usize)),

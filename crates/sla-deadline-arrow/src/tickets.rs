@@ -640,23 +640,23 @@ pub fn ticket_reports(
     // One row per ticket and metric, plus the row for orphans.
     let numeric = matches!(ids, Ids::Number(_));
     let mut out = Output::with_capacity(tickets.len() * policy.metrics().len() + 1, numeric);
-    let mut batch = Events::default();
-    let mut engine = Batch::new(policy);
+    let mut events = Events::default();
+    let mut batch = Batch::new(policy);
     let mut figures = Vec::new();
     for (key, range) in &tickets {
-        batch.clear();
+        events.clear();
         let mut own_region: Option<&str> = None;
         let mut failure = None;
         for k in range.clone() {
             let i = rows.get(k);
-            if let Err(message) = columns.read(i, &mut batch) {
+            if let Err(message) = columns.read(i, &mut events) {
                 failure = Some(message);
                 break;
             }
             if let Some(Event {
                 kind: EventKind::Created { .. },
                 ..
-            }) = batch.as_slice().last()
+            }) = events.as_slice().last()
             {
                 own_region = columns.region.as_ref().and_then(|r| r.get(i));
             }
@@ -666,9 +666,9 @@ pub fn ticket_reports(
             continue;
         }
         figures.clear();
-        match engine.figures(
+        match batch.figures(
             own_region.unwrap_or(region),
-            batch.as_slice(),
+            events.as_slice(),
             as_of,
             &mut figures,
         ) {

@@ -543,6 +543,7 @@ impl Store {
 /// The entries of reports, one struct per metric (or one per invalid
 /// ticket): the figures the core crate computes for batch paths.
 struct Entries<'p> {
+    store: &'p Store,
     columns: ReportColumns,
     events: Events,
     batch: Batch<'p>,
@@ -553,6 +554,7 @@ impl<'p> Entries<'p> {
     /// Room for the entries of `tickets` tickets of `store`'s policy.
     fn new(store: &'p Store, tickets: usize) -> Entries<'p> {
         Entries {
+            store,
             columns: ReportColumns::with_capacity(tickets * store.policy.metrics().len()),
             events: Events::default(),
             batch: Batch::new(&store.policy),
@@ -560,7 +562,8 @@ impl<'p> Entries<'p> {
         }
     }
 
-    fn push(&mut self, store: &Store, rows: &[Row]) {
+    fn push(&mut self, rows: &[Row]) {
+        let store = self.store;
         self.figures.clear();
         let done = store.events(rows, &mut self.events).and_then(|()| {
             self.batch
@@ -660,7 +663,7 @@ impl Accumulator for Ticket {
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
         let mut entries = Entries::new(&self.store, 1);
-        entries.push(&self.store, &self.rows);
+        entries.push(&self.rows);
         Ok(list_scalar(Arc::new(entries.finish()?)))
     }
 
@@ -826,7 +829,7 @@ impl GroupsAccumulator for Groups {
         let mut offsets = Vec::with_capacity(emitted.ends.len() + 1);
         offsets.push(0);
         for rows in emitted.groups() {
-            entries.push(&self.store, rows);
+            entries.push(rows);
             offsets.push(offset(entries.len())?);
         }
         lists(Arc::new(entries.finish()?), offsets)
