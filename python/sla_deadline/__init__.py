@@ -8,6 +8,9 @@ The Rust crate sla-deadline's calendar and engine, for columns and tables:
 
 `events` is a long-form table (ticket_id, at, type, severity, channel, and
 optionally status, metric, target, customer_zone, region, attributes as JSON).
+Text columns may be string, large_string, string_view or dictionary-encoded
+(pandas categoricals); ticket ids text or any integer type (reported as
+int64).
 A ticket whose events are invalid gives one row with `error`. The calendar
 functions take pyarrow timestamp arrays (any unit and zone) and return an
 array of the same length: nulls in give nulls out, and instants outside the
@@ -97,7 +100,8 @@ SPARK_REPORT_SCHEMA = (
 def for_spark(policy: str, region: str, as_of: Optional[datetime] = None):
     """A function for pyspark's `DataFrame.mapInArrow`: each partition's
     events (whole tickets: repartition by ticket_id first) in, their reports
-    out, with the schema `SPARK_REPORT_SCHEMA`:
+    out, with the schema `SPARK_REPORT_SCHEMA` (ticket ids as text, whatever
+    their type in `events`):
 
         events.repartition("ticket_id").mapInArrow(
             sla_deadline.for_spark("ol-care", "americas"), sla_deadline.SPARK_REPORT_SCHEMA)
@@ -112,9 +116,11 @@ def for_spark(policy: str, region: str, as_of: Optional[datetime] = None):
         if not batches:
             return
         out = sla_deadline.evaluate(pa.Table.from_batches(batches), policy, region, as_of)
-        # Spark reads timestamps in microseconds.
-        due = out.column("due_at").cast(pa.timestamp("us", tz="UTC"))
-        out = out.set_column(out.schema.get_field_index("due_at"), "due_at", due)
+        # The schema's types: Spark reads timestamps in microseconds, and
+        # integer ticket ids come back as their digits.
+        for name, to in (("due_at", pa.timestamp("us", tz="UTC")), ("ticket_id", pa.string())):
+            column = out.column(name).cast(to)
+            out = out.set_column(out.schema.get_field_index(name), name, column)
         yield from out.to_batches()
 
     return reports

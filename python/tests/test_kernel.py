@@ -64,3 +64,41 @@ def test_one_bad_ticket_gives_an_error_row():
     assert [r["ticket_id"] for r in rows if r["error"]] == ["b"]
     assert "unknown severity" in next(r["error"] for r in rows if r["error"])
     assert len([r for r in rows if r["ticket_id"] == "a"]) == 4
+
+
+def test_categorical_text_and_integer_ids_give_the_same_reports(cases):
+    import pyarrow.compute as pc
+
+    table = events_table(cases)
+    plain = sla_deadline.evaluate(table, "ol-care", "americas").to_pylist()
+    names = sorted(set(table.column("ticket_id").to_pylist()))
+    number = {n: i for i, n in enumerate(names)}
+    encoded = table
+    for name in encoded.column_names:
+        if name not in ("ticket_id", "at"):
+            i = encoded.schema.get_field_index(name)
+            encoded = encoded.set_column(i, name, pc.dictionary_encode(encoded.column(name)))
+    ids = pa.array([number[n] for n in table.column("ticket_id").to_pylist()], pa.int32())
+    encoded = encoded.set_column(0, "ticket_id", ids)
+    assert pa.types.is_dictionary(encoded.schema.field("type").type)
+    got = sla_deadline.evaluate(encoded, "ol-care", "americas")
+    assert got.schema.field("ticket_id").type == pa.int64()
+    got = got.to_pylist()
+    for row in got:
+        row["ticket_id"] = names[row["ticket_id"]]
+    assert got == plain
+
+
+def test_a_dictionary_pointing_outside_its_values_is_an_error():
+    import pytest
+
+    bad = pa.DictionaryArray.from_arrays(pa.array([0, 5], pa.int32()), pa.array(["created"]), safe=False)
+    table = pa.table(
+        {
+            "ticket_id": ["a", "a"],
+            "at": pa.array([utc("2026-11-20T16:00:00Z")] * 2, pa.timestamp("s", tz="UTC")),
+            "type": bad,
+        }
+    )
+    with pytest.raises(Exception, match="dictionary"):
+        sla_deadline.evaluate(table, "ol-care", "americas")

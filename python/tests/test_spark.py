@@ -63,6 +63,19 @@ def test_map_in_arrow_gives_the_local_reports(cases):
         local = sla_deadline.evaluate(table, "ol-care", "americas").to_pylist()
         fields = ["ticket_id", "metric", "status", "elapsed_s", "remaining_s", "breached_by_s", "error"]
         assert_same_rows(got, local, fields)
+        # Integer ids (Spark's int): the same reports, the ids as text.
+        number = {n: i for i, n in enumerate(sorted({r[0] for r in rows}))}
+        by_number = spark.createDataFrame(
+            [(number[r[0]],) + r[1:] for r in rows], schema=ddl.replace("ticket_id string", "ticket_id int")
+        )
+        got = (
+            by_number.repartition(2, "ticket_id")
+            .mapInArrow(sla_deadline.for_spark("ol-care", "americas"), sla_deadline.SPARK_REPORT_SCHEMA)
+            .collect()
+        )
+        for r in local:
+            r["ticket_id"] = str(number[r["ticket_id"]])
+        assert_same_rows(got, local, fields)
     finally:
         spark.stop()
 

@@ -5,17 +5,21 @@
 //!
 //! | column | type | |
 //! |---|---|---|
-//! | `ticket_id` | Utf8, LargeUtf8 or Int64 | required |
+//! | `ticket_id` | text, or any integer type | required |
 //! | `at` | Timestamp, any unit and zone | required |
-//! | `type` | Utf8 | required: an event type (`created`, `responded`, ...) |
-//! | `severity`, `channel`, `status`, `metric`, `target`, `customer_zone`, `region` | Utf8 | optional: the event's keys; `region` is read from the `created` row |
-//! | `attributes` | Utf8 | optional: a JSON object of strings, as in a `created` or `attributes_changed` event |
+//! | `type` | text | required: an event type (`created`, `responded`, ...) |
+//! | `severity`, `channel`, `status`, `metric`, `target`, `customer_zone`, `region` | text | optional: the event's keys; `region` is read from the `created` row |
+//! | `attributes` | text | optional: a JSON object of strings, as in a `created` or `attributes_changed` event |
+//!
+//! Text is Utf8, LargeUtf8, Utf8View, or a dictionary of one of them (a
+//! pandas categorical, a Parquet column read with its dictionary): the
+//! encoding never changes a report.
 //!
 //! Rows may come in any order: a ticket's events are gathered by
 //! `ticket_id` (in order of first appearance) and the engine orders them
 //! by instant, as [`sla_deadline::evaluate`] does.
 //!
-//! Output columns: `ticket_id` (the input's type), `metric`, `status`,
+//! Output columns: `ticket_id` (Utf8 for text ids, Int64 for integer ids), `metric`, `status`,
 //! `due_at` (Timestamp(Second, "UTC")), `elapsed_s`, `remaining_s`,
 //! `breached_by_s` (Int64 seconds of the metric's clock) and `error`. A
 //! ticket whose events are invalid gives one row with its `error` and nulls
@@ -28,32 +32,100 @@ use std::sync::Arc;
 
 use arrow_array::builder::{Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
+use arrow_array::downcast_dictionary_array;
 use arrow_array::types::{
-    Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType,
+    ArrowDictionaryKeyType, Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type,
+    UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, DictionaryArray, RecordBatch};
+use arrow_buffer::ArrowNativeType;
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sla_deadline::{Batch, Event, EventKind, Figures, Policy};
 
 use crate::{KernelError, ReportColumns};
 
-/// A text column, whichever of the two string types.
+/// A text column: plain, large, view, or dictionary-encoded strings
+/// (pandas categoricals, Parquet dictionary pages, DataFusion's views).
 enum Text<'a> {
     Utf8(&'a arrow_array::StringArray),
     Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+    Dict(DictReader<'a>),
 }
+
+/// A dictionary column's row reader, over whichever key type it has.
+type DictReader<'a> = Box<dyn Fn(usize) -> Option<&'a str> + 'a>;
 
 impl<'a> Text<'a> {
     fn get(&self, i: usize) -> Option<&'a str> {
         match self {
             Text::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
             Text::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::View(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::Dict(get) => get(i),
         }
+    }
+
+    /// `column` read as text, `None` if it holds no strings.
+    fn of(column: &'a dyn Array, name: &'static str) -> Result<Option<Text<'a>>, KernelError> {
+        Ok(Some(match column.data_type() {
+            DataType::Utf8 => Text::Utf8(column.as_string::<i32>()),
+            DataType::LargeUtf8 => Text::Large(column.as_string::<i64>()),
+            DataType::Utf8View => Text::View(column.as_string_view()),
+            DataType::Dictionary(key, values) if key.is_dictionary_key_type() && plain_text(values) => {
+                downcast_dictionary_array!(
+                    column => Text::Dict(dictionary(column, name)?),
+                    _ => return Ok(None)
+                )
+            }
+            _ => return Ok(None),
+        }))
     }
 }
 
+/// Utf8, LargeUtf8 or Utf8View: what a dictionary's values may be.
+fn plain_text(values: &DataType) -> bool {
+    matches!(values, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+/// A reader of a dictionary-encoded text column. Its keys are checked
+/// once here: an array imported from elsewhere (pyarrow, FFI) is not
+/// otherwise known to point inside its dictionary.
+fn dictionary<'a, K: ArrowDictionaryKeyType>(
+    column: &'a DictionaryArray<K>,
+    name: &'static str,
+) -> Result<DictReader<'a>, KernelError> {
+    // The caller checked that the values are plain text.
+    let Some(values) = Text::of(column.values().as_ref(), name)? else {
+        return Err(KernelError::Type {
+            argument: name,
+            expected: TEXT,
+            found: column.data_type().to_string(),
+        });
+    };
+    let keys = column.keys();
+    let len = column.values().len();
+    for (i, key) in keys.values().iter().enumerate() {
+        if keys.is_valid(i) && key.to_usize().is_none_or(|k| k >= len) {
+            return Err(KernelError::Arrow(format!(
+                "{name}: row {i} has dictionary key {key:?}, outside its {len} values: expected a valid dictionary"
+            )));
+        }
+    }
+    Ok(Box::new(move |i| {
+        if keys.is_null(i) {
+            return None;
+        }
+        values.get(keys.value(i).as_usize())
+    }))
+}
+
+/// The text types a text column may have.
+const TEXT: &str = "a text column (Utf8, LargeUtf8, Utf8View, or a dictionary of one of them)";
+
+/// The text column `name` of `batch`, `None` if absent and not `required`.
 fn text<'a>(
     batch: &'a RecordBatch,
     name: &'static str,
@@ -66,13 +138,12 @@ fn text<'a>(
             Ok(None)
         };
     };
-    match column.data_type() {
-        DataType::Utf8 => Ok(Some(Text::Utf8(column.as_string::<i32>()))),
-        DataType::LargeUtf8 => Ok(Some(Text::Large(column.as_string::<i64>()))),
-        other => Err(KernelError::Type {
+    match Text::of(column.as_ref(), name)? {
+        Some(text) => Ok(Some(text)),
+        None => Err(KernelError::Type {
             argument: name,
-            expected: "a Utf8 column",
-            found: other.to_string(),
+            expected: TEXT,
+            found: column.data_type().to_string(),
         }),
     }
 }
@@ -80,7 +151,8 @@ fn text<'a>(
 /// The ticket id column: text or numbers.
 enum Ids<'a> {
     Text(Text<'a>),
-    Number(&'a arrow_array::Int64Array),
+    /// Any integer type, widened to 64 bits.
+    Number(arrow_array::Int64Array),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Hash)]
@@ -96,6 +168,40 @@ impl<'a> Ids<'a> {
             Ids::Number(a) => (!a.is_null(i)).then(|| Key::Number(a.value(i))),
         }
     }
+}
+
+/// An integer id column widened to Int64 (a copy unless it is Int64).
+fn integer_ids(column: &dyn Array) -> Result<arrow_array::Int64Array, KernelError> {
+    fn widen<T: ArrowPrimitiveType>(column: &dyn Array) -> arrow_array::Int64Array
+    where
+        T::Native: Into<i64>,
+    {
+        column.as_primitive::<T>().unary(Into::into)
+    }
+    Ok(match column.data_type() {
+        DataType::Int64 => column.as_primitive::<Int64Type>().clone(),
+        DataType::Int32 => widen::<Int32Type>(column),
+        DataType::Int16 => widen::<Int16Type>(column),
+        DataType::Int8 => widen::<Int8Type>(column),
+        DataType::UInt32 => widen::<UInt32Type>(column),
+        DataType::UInt16 => widen::<UInt16Type>(column),
+        DataType::UInt8 => widen::<UInt8Type>(column),
+        DataType::UInt64 => column.as_primitive::<UInt64Type>().try_unary(|id| {
+            i64::try_from(id).map_err(|_| {
+                KernelError::Arrow(format!(
+                    "ticket_id: UInt64 id {id} is above {}: expected ids that fit in Int64",
+                    i64::MAX
+                ))
+            })
+        })?,
+        other => {
+            return Err(KernelError::Type {
+                argument: "ticket_id",
+                expected: "a text or integer column",
+                found: other.to_string(),
+            });
+        }
+    })
 }
 
 /// One output row per ticket and metric (or one per invalid ticket): the
@@ -592,19 +698,9 @@ pub fn ticket_reports(
     let id_column = events
         .column_by_name("ticket_id")
         .ok_or(KernelError::Missing { column: "ticket_id" })?;
-    let ids = match id_column.data_type() {
-        DataType::Int64 => Ids::Number(id_column.as_primitive::<Int64Type>()),
-        DataType::Utf8 | DataType::LargeUtf8 => match text(events, "ticket_id", true)? {
-            Some(t) => Ids::Text(t),
-            None => return Err(KernelError::Missing { column: "ticket_id" }),
-        },
-        other => {
-            return Err(KernelError::Type {
-                argument: "ticket_id",
-                expected: "a Utf8 or Int64 column",
-                found: other.to_string(),
-            });
-        }
+    let ids = match Text::of(id_column.as_ref(), "ticket_id")? {
+        Some(text) => Ids::Text(text),
+        None => Ids::Number(integer_ids(id_column.as_ref())?),
     };
     let at = events
         .column_by_name("at")
@@ -715,7 +811,7 @@ mod tests {
                 ids.sort_by_key(|id| id.unwrap_or(i64::MAX));
             }
             let array = arrow_array::Int64Array::from(ids.clone());
-            let (tickets, rows, orphans) = gather(&Ids::Number(&array), ids.len());
+            let (tickets, rows, orphans) = gather(&Ids::Number(array.clone()), ids.len());
             let got: Vec<(i64, Vec<u32>)> = tickets
                 .iter()
                 .map(|(key, range)| {

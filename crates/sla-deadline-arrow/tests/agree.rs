@@ -429,3 +429,164 @@ fn whole_second_columns_without_nulls_take_the_fast_path_with_the_same_answers()
     assert_eq!(got.out_of_horizon, 2);
     assert_eq!(got.values.null_count(), 2);
 }
+
+/// Random events of up to eight tickets: every column text, with nulls,
+/// unknown names and duplicates (some tickets fail, as they would alone).
+fn event_rows() -> impl Strategy<Value = Vec<(u8, i64, [Option<&'static str>; 4])>> {
+    let kind = prop::sample::select(vec![
+        "created",
+        "created",
+        "acknowledged",
+        "responded",
+        "updated",
+        "waiting_on_customer",
+        "customer_replied",
+        "severity_changed",
+        "status_changed",
+        "resolved",
+        "reopened",
+        "closed",
+        "no_such_event",
+    ]);
+    let severity = prop::option::of(prop::sample::select(vec!["P1", "P2", "P3", "P9"]));
+    let channel = prop::option::of(prop::sample::select(vec!["email", "phone", "fax"]));
+    let status = prop::option::of(prop::sample::select(vec!["open", "waiting_on_customer", "nope"]));
+    let row = (
+        0u8..8,
+        0i64..400_000,
+        prop::option::weighted(0.95, kind),
+        severity,
+        channel,
+        status,
+    )
+        .prop_map(|(id, at, kind, s, c, st)| (id, 1_795_190_400 + at, [kind, s, c, st]));
+    prop::collection::vec(row, 1..60)
+}
+
+/// A text column in one of five encodings.
+fn encoded(values: &[Option<&str>], encoding: u8) -> ArrayRef {
+    use arrow_array::types::{Int8Type, Int32Type, UInt16Type};
+    use arrow_array::{DictionaryArray, LargeStringArray, StringViewArray};
+    let values = values.to_vec();
+    match encoding {
+        0 => Arc::new(StringArray::from(values)),
+        1 => Arc::new(LargeStringArray::from(values)),
+        2 => Arc::new(StringViewArray::from(values)),
+        3 => Arc::new(values.into_iter().collect::<DictionaryArray<Int8Type>>()),
+        4 => Arc::new(values.into_iter().collect::<DictionaryArray<Int32Type>>()),
+        _ => Arc::new(values.into_iter().collect::<DictionaryArray<UInt16Type>>()),
+    }
+}
+
+/// The ids `0..8` as an integer column of one of five types, or as text.
+fn encoded_ids(ids: &[u8], encoding: u8) -> ArrayRef {
+    use arrow_array::{Int8Array, Int32Array, UInt16Array, UInt64Array};
+    match encoding {
+        0 => Arc::new(Int64Array::from_iter_values(
+            ids.iter().map(|&i| i64::from(i) + 7),
+        )),
+        1 => Arc::new(Int32Array::from_iter_values(
+            ids.iter().map(|&i| i32::from(i) + 7),
+        )),
+        2 => Arc::new(Int8Array::from_iter_values(ids.iter().map(|&i| i as i8 + 7))),
+        3 => Arc::new(UInt16Array::from_iter_values(
+            ids.iter().map(|&i| u16::from(i) + 7),
+        )),
+        4 => Arc::new(UInt64Array::from_iter_values(
+            ids.iter().map(|&i| u64::from(i) + 7),
+        )),
+        e => {
+            let text: Vec<Option<String>> = ids.iter().map(|i| Some((i + 7).to_string())).collect();
+            let text: Vec<Option<&str>> = text.iter().map(|s| s.as_deref()).collect();
+            encoded(&text, e - 5)
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// How a column is encoded (plain, large, view or dictionary text;
+    /// any integer type of ids) never changes a report.
+    #[test]
+    fn the_encoding_of_the_columns_never_changes_a_report(
+        rows in event_rows(),
+        text in 0u8..6,
+        ids in 0u8..11,
+    ) {
+        let policy = Policy::builtin("ol-care").expect("policy");
+        let batch = |text: u8, ids: u8| {
+            let id: Vec<u8> = rows.iter().map(|r| r.0).collect();
+            let col = |k: usize| encoded(&rows.iter().map(|r| r.2[k]).collect::<Vec<_>>(), text);
+            RecordBatch::try_from_iter([
+                ("ticket_id", encoded_ids(&id, ids)),
+                ("at", Arc::new(TimestampSecondArray::from_iter_values(rows.iter().map(|r| r.1))) as ArrayRef),
+                ("type", col(0)),
+                ("severity", col(1)),
+                ("channel", col(2)),
+                ("status", col(3)),
+            ])
+            .expect("batch")
+        };
+        let plain = ticket_reports(&policy, "americas", &batch(0, 0), None).expect("plain");
+        let other = ticket_reports(&policy, "americas", &batch(text, ids), None).expect("encoded");
+        prop_assert_eq!(plain.num_rows(), other.num_rows());
+        // Everything but the ids, then the ids by value.
+        for c in 1..plain.num_columns() {
+            prop_assert_eq!(plain.column(c).as_ref(), other.column(c).as_ref());
+        }
+        let expected = plain.column(0).as_primitive::<Int64Type>();
+        let got: Vec<Option<String>> = match other.column(0).data_type() {
+            arrow_schema::DataType::Int64 => other.column(0).as_primitive::<Int64Type>().iter().map(|v| v.map(|v| v.to_string())).collect(),
+            _ => other.column(0).as_string::<i32>().iter().map(|v| v.map(str::to_string)).collect(),
+        };
+        let want: Vec<Option<String>> = expected.iter().map(|v| v.map(|v| v.to_string())).collect();
+        prop_assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn ids_and_text_of_other_types_are_clear_errors() {
+    use arrow_array::types::Int32Type;
+    use arrow_array::{DictionaryArray, Float64Array, Int32Array, UInt64Array};
+    let policy = Policy::builtin("ol-care").expect("policy");
+    let batch = |id: ArrayRef, kind: ArrayRef| {
+        RecordBatch::try_from_iter([
+            ("ticket_id", id),
+            (
+                "at",
+                Arc::new(TimestampSecondArray::from(vec![1_795_190_400])) as ArrayRef,
+            ),
+            ("type", kind),
+        ])
+        .expect("batch")
+    };
+    let created = || Arc::new(StringArray::from(vec!["created"])) as ArrayRef;
+    let error = |b: RecordBatch| {
+        ticket_reports(&policy, "americas", &b, None)
+            .expect_err("error")
+            .to_string()
+    };
+    assert_eq!(
+        error(batch(Arc::new(Float64Array::from(vec![1.0])), created())),
+        "ticket_id: expected a text or integer column, found Float64"
+    );
+    assert_eq!(
+        error(batch(Arc::new(UInt64Array::from(vec![u64::MAX])), created())),
+        "arrow: ticket_id: UInt64 id 18446744073709551615 is above 9223372036854775807: expected ids that fit in Int64"
+    );
+    assert_eq!(
+        error(batch(
+            Arc::new(Int64Array::from(vec![1])),
+            Arc::new(Int32Array::from(vec![1]))
+        )),
+        "type: expected a text column (Utf8, LargeUtf8, Utf8View, or a dictionary of one of them), found Int32"
+    );
+    // A dictionary of numbers is not text either.
+    let numbers =
+        DictionaryArray::<Int32Type>::new(Int32Array::from(vec![0]), Arc::new(Int32Array::from(vec![5])));
+    assert_eq!(
+        error(batch(Arc::new(Int64Array::from(vec![1])), Arc::new(numbers))),
+        "type: expected a text column (Utf8, LargeUtf8, Utf8View, or a dictionary of one of them), found Dictionary(Int32, Int32)"
+    );
+}

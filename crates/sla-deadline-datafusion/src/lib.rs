@@ -21,7 +21,9 @@
 //! `target_agreed`), `customer_zone` and `attributes` (a JSON object of
 //! strings, of `created` and `attributes_changed`), as in the Arrow
 //! kernel's events table. A key an event type does not take is ignored,
-//! so a table can carry every column on every row.
+//! so a table can carry every column on every row. Keys are text: Utf8,
+//! LargeUtf8, Utf8View, or a dictionary of one of them (decoded as it is
+//! read).
 //!
 //! # Example
 //! ```

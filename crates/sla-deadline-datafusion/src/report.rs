@@ -120,7 +120,11 @@ impl AggregateUDFImpl for Report {
     }
 
     fn return_type(&self, args: &[DataType]) -> Result<DataType> {
-        let text = |t: &DataType| TEXT.contains(t);
+        // Dictionaries are decoded on update (`decoded`).
+        let text = |t: &DataType| match t {
+            DataType::Dictionary(_, values) => TEXT[..3].contains(values),
+            t => TEXT.contains(t),
+        };
         match args {
             [DataType::Timestamp(_, _), keys @ ..] if ARGS.contains(&args.len()) && keys.iter().all(text) => {
                 Ok(return_type())
@@ -193,7 +197,8 @@ fn seconds(array: &ArrayRef) -> Result<Vec<Option<i64>>> {
     })
 }
 
-/// The types a text argument may have.
+/// The types a text argument may have (or a dictionary of one of the
+/// first three).
 const TEXT: [DataType; 4] = [
     DataType::Utf8,
     DataType::LargeUtf8,
@@ -248,6 +253,7 @@ struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
+    /// The columns of `values`, whose dictionaries `decoded` has decoded.
     fn of(values: &'a [ArrayRef]) -> Result<Columns<'a>> {
         let Some((at, keys)) = values.split_first().filter(|_| ARGS.contains(&values.len())) else {
             return Err(DataFusionError::Execution(format!(
@@ -267,6 +273,26 @@ impl<'a> Columns<'a> {
     fn key(&self, k: usize, i: usize) -> Option<&'a str> {
         self.keys.get(k).and_then(|c| c.get(i))
     }
+}
+
+/// `values` with each dictionary-encoded argument (a table registered
+/// with categorical columns) decoded to its values' type; the arguments
+/// themselves, uncopied, when none is.
+fn decoded(values: &[ArrayRef]) -> Result<std::borrow::Cow<'_, [ArrayRef]>> {
+    if !values
+        .iter()
+        .any(|v| matches!(v.data_type(), DataType::Dictionary(..)))
+    {
+        return Ok(std::borrow::Cow::Borrowed(values));
+    }
+    values
+        .iter()
+        .map(|v| match v.data_type() {
+            DataType::Dictionary(_, to) => Ok(datafusion::arrow::compute::cast(v, to)?),
+            _ => Ok(Arc::clone(v)),
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(std::borrow::Cow::Owned)
 }
 
 /// Texts seen, each kept once: rows hold indices.
@@ -643,7 +669,8 @@ struct Ticket {
 
 impl Accumulator for Ticket {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let columns = Columns::of(values)?;
+        let values = decoded(values)?;
+        let columns = Columns::of(&values)?;
         for i in 0..columns.at.len() {
             let row = self.store.row(&columns, i);
             self.rows.push(row);
@@ -809,7 +836,8 @@ impl GroupsAccumulator for Groups {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        let columns = Columns::of(values)?;
+        let values = decoded(values)?;
+        let columns = Columns::of(&values)?;
         self.grow(total_num_groups)?;
         self.group_of.reserve(group_indices.len());
         self.rows.reserve(group_indices.len());

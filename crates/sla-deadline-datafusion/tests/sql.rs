@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray, TimestampSecondArray};
-use datafusion::arrow::datatypes::Int64Type;
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, DictionaryArray, RecordBatch, StringArray, TimestampSecondArray,
+};
+use datafusion::arrow::datatypes::{Int32Type, Int64Type};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use sla_deadline::{Event, EventKind, Policy, evaluate};
 
@@ -161,8 +163,10 @@ async fn sla_report_equals_evaluate_on_the_worked_cases() {
         .cloned()
         .collect();
     assert!(plain.len() >= 5, "{}", plain.len());
-    every_key_agrees(&policy, "americas", &plain, 4).await;
-    every_key_agrees(&policy, "americas", &tickets, 9).await;
+    every_key_agrees(&policy, "americas", &plain, 4, false).await;
+    every_key_agrees(&policy, "americas", &tickets, 9, false).await;
+    // Categorical key columns read as their values.
+    every_key_agrees(&policy, "americas", &tickets, 9, true).await;
 }
 
 #[tokio::test]
@@ -260,16 +264,31 @@ async fn one_ticket_without_group_by_and_a_filtered_aggregate() {
 /// Every key of every event as a column; `sla_report` is called with the
 /// first `args` arguments, over two partitions (rows alternate between
 /// them, so tickets merge), and must equal `evaluate` ticket by ticket.
-async fn every_key_agrees(policy: &Policy, region: &str, tickets: &[(&str, Vec<Event>)], args: usize) {
+/// `dictionary`: every key column dictionary-encoded (as a categorical).
+async fn every_key_agrees(
+    policy: &Policy,
+    region: &str,
+    tickets: &[(&str, Vec<Event>)],
+    args: usize,
+    dictionary: bool,
+) {
     let mut all: Vec<(&str, &Event)> = Vec::new();
     for (name, events) in tickets {
         all.extend(events.iter().map(|e| (*name, e)));
     }
     let batch = |rows: &[(&str, &Event)]| -> RecordBatch {
         let text = |f: &dyn Fn(&EventKind) -> Option<String>| -> ArrayRef {
-            Arc::new(StringArray::from(
-                rows.iter().map(|(_, e)| f(&e.kind)).collect::<Vec<_>>(),
-            ))
+            let values: Vec<Option<String>> = rows.iter().map(|(_, e)| f(&e.kind)).collect();
+            if dictionary {
+                Arc::new(
+                    values
+                        .iter()
+                        .map(Option::as_deref)
+                        .collect::<DictionaryArray<Int32Type>>(),
+                )
+            } else {
+                Arc::new(StringArray::from(values))
+            }
         };
         RecordBatch::try_from_iter([
             (
@@ -474,7 +493,7 @@ async fn status_and_agreed_targets_read_from_sql() {
     // All keys up to `target`; and up to `status` only, for the tickets
     // without an agreement (a target_agreed row without its keys is an
     // invalid event).
-    every_key_agrees(&policy, "emea", &tickets, 7).await;
+    every_key_agrees(&policy, "emea", &tickets, 7, false).await;
     let without_agreement: Vec<(&str, Vec<Event>)> = tickets
         .iter()
         .map(|(n, events)| {
@@ -486,7 +505,7 @@ async fn status_and_agreed_targets_read_from_sql() {
             (*n, kept)
         })
         .collect();
-    every_key_agrees(&policy, "emea", &without_agreement, 5).await;
+    every_key_agrees(&policy, "emea", &without_agreement, 5, false).await;
 }
 
 #[tokio::test]
@@ -549,5 +568,5 @@ async fn attributes_and_customer_zones_read_from_sql() {
             vec![ev("2027-03-05T20:00:00Z", created("P3", "email", None, None))],
         ),
     ];
-    every_key_agrees(&policy, "customer", &tickets, 9).await;
+    every_key_agrees(&policy, "customer", &tickets, 9, true).await;
 }
