@@ -30,7 +30,7 @@ pub(crate) struct Ival {
 }
 
 impl Ival {
-    fn cum_end(&self) -> i64 {
+    pub(crate) fn cum_end(&self) -> i64 {
         self.cum + (self.end - self.start)
     }
 }

@@ -473,15 +473,32 @@ impl Calendar {
 
     /// [contract §2.5](crate::contract) business-days add, in seconds.
     pub(crate) fn add_days_s(&self, t: i64, n: u32, mode: DayMode) -> Result<i64> {
+        self.days_from(t, n, mode).map(|(due, _)| due)
+    }
+
+    /// A target of `n` business days from `t` as a budget: the business
+    /// seconds from `t` to `add_days_s(t, n, mode)`, from the positions the
+    /// add found rather than two more look-ups. Fails where that difference
+    /// of positions would.
+    pub(crate) fn days_budget(&self, t: i64, n: u32, mode: DayMode) -> Result<i64> {
+        let (due, budget) = self.days_from(t, n, mode)?;
+        self.check(due, "business position")?;
+        Ok(budget)
+    }
+
+    /// `add_days_s`, with B(due) - B(t).
+    fn days_from(&self, t: i64, n: u32, mode: DayMode) -> Result<(i64, i64)> {
         if n == 0 && mode == DayMode::SameTime {
             self.check(t, "business days add")?;
-            return Ok(t);
+            return Ok((t, 0));
         }
         let s = self.next_open_s(t)?;
         // `s` is an open instant (next_open_s returned it), so an interval
         // ends after it and `locate` is in bounds; `days` entries and their
         // `first`/`last` were built from `ivals`, so they index it too.
         let iv = self.index.ivals[self.index.locate(s)];
+        // B(t) = B(s): no business time passes before the next opening.
+        let from = iv.cum + (s - iv.start);
         let d0 = iv.day as usize;
         let days = &self.index.days;
         let dn = d0
@@ -491,11 +508,16 @@ impl Calendar {
         let first = self.index.ivals[dn.first as usize];
         let last = self.index.ivals[dn.last as usize];
         match mode {
-            DayMode::EndOfDay => Ok(last.end),
+            // B(last.end) is where the day's open time ends.
+            DayMode::EndOfDay => Ok((last.end, last.cum_end() - from)),
             DayMode::SameTime => {
-                let off = iv.cum + (s - iv.start) - self.index.ivals[days[d0].first as usize].cum;
-                let len = last.cum + (last.end - last.start) - first.cum;
-                self.at_position(t, first.cum + off.min(len), "the business days add")
+                let off = from - self.index.ivals[days[d0].first as usize].cum;
+                let len = last.cum_end() - first.cum;
+                let x = first.cum + off.min(len);
+                // Day `dn` comes after day `d0` (n >= 1 here), so x > B(t)
+                // and the earliest instant at x lies after t: B(due) = x.
+                let due = self.at_position(t, x, "the business days add")?;
+                Ok((due, x - from))
             }
         }
     }
@@ -695,6 +717,37 @@ mod tests {
 
     fn span(s: &str) -> LocalSpan {
         s.parse().expect("test span")
+    }
+
+    #[cfg(feature = "toml")]
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// A business-days budget is the difference of positions it stands
+        /// for, errors included: in every built-in region (zones with and
+        /// without daylight saving, holidays, split days), from instants
+        /// inside the horizon and around its ends.
+        #[test]
+        fn a_days_budget_is_the_difference_of_positions(
+            region in 0usize..9,
+            t in proptest::prop_oneof![
+                1_577_836_800i64..2_082_758_400,  // 2020-2035
+                1_577_000_000i64..1_578_000_000,  // the horizon's start
+                2_082_000_000i64..2_084_000_000,  // its end
+            ],
+            n in 0u32..40,
+            end_of_day in proptest::bool::ANY,
+        ) {
+            let policy = if region < 8 { "ol-care" } else { "e3k-odoo" };
+            let policy = crate::Policy::builtin(policy).expect("built-in");
+            let c = policy.regions()[region % 8 % policy.regions().len()].calendar();
+            let mode = if end_of_day { DayMode::EndOfDay } else { DayMode::SameTime };
+            let want = c
+                .add_days_s(t, n, mode)
+                .and_then(|due| Ok(c.position(due)? - c.position(t)?))
+                .map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(c.days_budget(t, n, mode).map_err(|e| e.to_string()), want);
+        }
     }
 
     #[test]

@@ -60,10 +60,7 @@ impl<'a> Measure<'a> {
         match (target, self) {
             (Target::None, _) => Ok(None),
             (Target::Time(s), _) => Ok(Some(s)),
-            (Target::BusinessDays(n), Measure::Business(c)) => {
-                let due = c.add_days_s(start, n, mode)?;
-                Ok(Some(c.position(due)? - c.position(start)?))
-            }
+            (Target::BusinessDays(n), Measure::Business(c)) => c.days_budget(start, n, mode).map(Some),
             // Guarded by the loaders; count business days as 24 h rather
             // than fail if one slips through.
             (Target::BusinessDays(n), Measure::Calendar) => Ok(Some(i64::from(n) * 86_400)),

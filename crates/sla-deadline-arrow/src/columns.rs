@@ -3,10 +3,13 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{ArrayBuilder, Int64Builder, StringBuilder, TimestampSecondBuilder};
-use arrow_array::{ArrayRef, new_null_array};
+use arrow_array::types::{Int64Type, TimestampSecondType};
+use arrow_array::{ArrayRef, ArrowPrimitiveType, PrimitiveArray, StringArray, new_null_array};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, TimeUnit};
 use sla_deadline::{Figures, Policy};
+
+use crate::KernelError;
 
 /// Report rows being built: `metric`, `status`, `due_at`
 /// (Timestamp(Second, "UTC")), `elapsed_s`, `remaining_s`, `breached_by_s`
@@ -26,17 +29,17 @@ use sla_deadline::{Figures, Policy};
 /// rows.figures(&policy, &figures);
 /// rows.failed("an event with a null type");
 /// assert_eq!(rows.len(), policy.metrics().len() + 1);
-/// assert_eq!(rows.finish().len(), ReportColumns::fields().len());
+/// assert_eq!(rows.finish()?.len(), ReportColumns::fields().len());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Default)]
 pub struct ReportColumns {
-    metric: StringBuilder,
-    status: StringBuilder,
-    due_at: TimestampSecondBuilder,
-    elapsed: Int64Builder,
-    remaining: Int64Builder,
-    breached_by: Int64Builder,
+    metric: Texts,
+    status: Texts,
+    due_at: Numbers,
+    elapsed: Numbers,
+    remaining: Numbers,
+    breached_by: Numbers,
     /// The rows that have an error, with it: few, so the column is built
     /// at the end rather than a null appended to it for every good row.
     errors: Vec<(usize, String)>,
@@ -65,12 +68,12 @@ impl ReportColumns {
     /// buffers without growing them (each growth copies what is there).
     pub fn with_capacity(rows: usize) -> ReportColumns {
         ReportColumns {
-            metric: StringBuilder::with_capacity(rows, rows * 16),
-            status: StringBuilder::with_capacity(rows, rows * 8),
-            due_at: TimestampSecondBuilder::with_capacity(rows),
-            elapsed: Int64Builder::with_capacity(rows),
-            remaining: Int64Builder::with_capacity(rows),
-            breached_by: Int64Builder::with_capacity(rows),
+            metric: Texts::with_capacity(rows, rows * 16),
+            status: Texts::with_capacity(rows, rows * 8),
+            due_at: Numbers::with_capacity(rows),
+            elapsed: Numbers::with_capacity(rows),
+            remaining: Numbers::with_capacity(rows),
+            breached_by: Numbers::with_capacity(rows),
             errors: Vec::new(),
             len: 0,
         }
@@ -81,12 +84,12 @@ impl ReportColumns {
     /// them).
     pub fn figures(&mut self, policy: &Policy, figures: &[Figures]) {
         for (metric, f) in policy.metrics().iter().zip(figures) {
-            self.metric.append_value(metric.id());
-            self.status.append_value(f.status.as_str());
-            self.due_at.append_option(f.due_at);
-            self.elapsed.append_option(f.elapsed);
-            self.remaining.append_option(f.remaining);
-            self.breached_by.append_option(f.breached_by);
+            self.metric.push(metric.id());
+            self.status.push(f.status.as_str());
+            self.due_at.push(f.due_at);
+            self.elapsed.push(f.elapsed);
+            self.remaining.push(f.remaining);
+            self.breached_by.push(f.breached_by);
             self.len += 1;
         }
     }
@@ -94,12 +97,12 @@ impl ReportColumns {
     /// One row for a ticket that could not be reported: its `error`, nulls
     /// elsewhere.
     pub fn failed(&mut self, message: &str) {
-        self.metric.append_null();
-        self.status.append_null();
-        self.due_at.append_null();
-        self.elapsed.append_null();
-        self.remaining.append_null();
-        self.breached_by.append_null();
+        self.metric.push_nulls(1);
+        self.status.push_nulls(1);
+        self.due_at.push(None);
+        self.elapsed.push(None);
+        self.remaining.push(None);
+        self.breached_by.push(None);
         self.errors.push((self.len, message.to_string()));
         self.len += 1;
     }
@@ -115,28 +118,157 @@ impl ReportColumns {
     }
 
     /// The columns, in the order of [`ReportColumns::fields`].
-    pub fn finish(mut self) -> Vec<ArrayRef> {
+    ///
+    /// # Errors
+    /// A text column of more than 2 GiB (Utf8 offsets are 32 bits): too
+    /// many rows for one batch.
+    pub fn finish(self) -> Result<Vec<ArrayRef>, KernelError> {
         let error: ArrayRef = if self.errors.is_empty() {
             new_null_array(&DataType::Utf8, self.len)
         } else {
             let bytes = self.errors.iter().map(|(_, e)| e.len()).sum();
-            let mut error = StringBuilder::with_capacity(self.len, bytes);
+            let mut error = Texts::with_capacity(self.len, bytes);
             for (row, message) in &self.errors {
-                error.append_nulls(row - error.len());
-                error.append_value(message);
+                error.push_nulls(row - error.len());
+                error.push(message);
             }
-            error.append_nulls(self.len - error.len());
-            Arc::new(error.finish())
+            error.push_nulls(self.len - error.len());
+            Arc::new(error.finish("error")?)
         };
-        vec![
-            Arc::new(self.metric.finish()),
-            Arc::new(self.status.finish()),
-            Arc::new(self.due_at.finish().with_timezone("UTC")),
-            Arc::new(self.elapsed.finish()),
-            Arc::new(self.remaining.finish()),
-            Arc::new(self.breached_by.finish()),
+        Ok(vec![
+            Arc::new(self.metric.finish("metric")?),
+            Arc::new(self.status.finish("status")?),
+            Arc::new(self.due_at.finish::<TimestampSecondType>().with_timezone("UTC")),
+            Arc::new(self.elapsed.finish::<Int64Type>()),
+            Arc::new(self.remaining.finish::<Int64Type>()),
+            Arc::new(self.breached_by.finish::<Int64Type>()),
             error,
-        ]
+        ])
+    }
+}
+
+/// Validity bits being built, least significant bit first (as Arrow lays
+/// them out). Plain vectors rather than Arrow's builders: a builder checks
+/// its capacity for every value, which costs more than the value.
+#[derive(Debug, Default)]
+struct Bits {
+    bytes: Vec<u8>,
+    len: usize,
+    nulls: usize,
+}
+
+impl Bits {
+    fn with_capacity(rows: usize) -> Bits {
+        Bits {
+            bytes: Vec::with_capacity(rows.div_ceil(8)),
+            len: 0,
+            nulls: 0,
+        }
+    }
+
+    fn push(&mut self, valid: bool) {
+        let bit = self.len % 8;
+        if bit == 0 {
+            self.bytes.push(u8::from(valid));
+        } else if valid {
+            if let Some(last) = self.bytes.last_mut() {
+                *last |= 1 << bit;
+            }
+        }
+        self.nulls += usize::from(!valid);
+        self.len += 1;
+    }
+
+    /// The null buffer, none when every value is valid.
+    fn finish(self) -> Option<NullBuffer> {
+        (self.nulls > 0)
+            .then(|| NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(self.bytes), 0, self.len)))
+    }
+}
+
+/// A nullable 64-bit column being built.
+#[derive(Debug, Default)]
+pub(crate) struct Numbers {
+    values: Vec<i64>,
+    valid: Bits,
+}
+
+impl Numbers {
+    pub(crate) fn with_capacity(rows: usize) -> Numbers {
+        Numbers {
+            values: Vec::with_capacity(rows),
+            valid: Bits::with_capacity(rows),
+        }
+    }
+
+    pub(crate) fn push(&mut self, value: Option<i64>) {
+        self.values.push(value.unwrap_or(0));
+        self.valid.push(value.is_some());
+    }
+
+    pub(crate) fn finish<T: ArrowPrimitiveType<Native = i64>>(self) -> PrimitiveArray<T> {
+        // One value and one bit per push: the lengths agree.
+        PrimitiveArray::new(ScalarBuffer::from(self.values), self.valid.finish())
+    }
+}
+
+/// A nullable Utf8 column being built.
+#[derive(Debug)]
+pub(crate) struct Texts {
+    bytes: Vec<u8>,
+    /// Each value's end (after the leading 0); wrapped past 2 GiB, which
+    /// `finish` refuses.
+    offsets: Vec<i32>,
+    valid: Bits,
+}
+
+impl Default for Texts {
+    fn default() -> Texts {
+        Texts::with_capacity(0, 0)
+    }
+}
+
+impl Texts {
+    pub(crate) fn with_capacity(rows: usize, bytes: usize) -> Texts {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        Texts {
+            bytes: Vec::with_capacity(bytes),
+            offsets,
+            valid: Bits::with_capacity(rows),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.valid.len
+    }
+
+    pub(crate) fn push(&mut self, value: &str) {
+        self.bytes.extend_from_slice(value.as_bytes());
+        self.offsets.push(self.bytes.len() as i32);
+        self.valid.push(true);
+    }
+
+    pub(crate) fn push_nulls(&mut self, n: usize) {
+        let end = self.bytes.len() as i32;
+        for _ in 0..n {
+            self.offsets.push(end);
+            self.valid.push(false);
+        }
+    }
+
+    /// The column `name`, or an error past 2 GiB of text.
+    pub(crate) fn finish(self, name: &str) -> Result<StringArray, KernelError> {
+        if i32::try_from(self.bytes.len()).is_err() {
+            return Err(KernelError::Arrow(format!(
+                "{} bytes of text in output column {name}: expected at most {} (Utf8), split the batch",
+                self.bytes.len(),
+                i32::MAX
+            )));
+        }
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(self.offsets));
+        StringArray::try_new(offsets, Buffer::from_vec(self.bytes), self.valid.finish())
+            .map_err(|e| KernelError::Arrow(e.to_string()))
     }
 }
 
@@ -146,6 +278,28 @@ mod tests {
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use sla_deadline::{Event, EventKind, evaluate_figures};
+
+    proptest::proptest! {
+        /// The plain-vector columns equal what Arrow's builders build, nulls
+        /// anywhere (byte boundaries included).
+        #[test]
+        fn columns_equal_arrows_builders(values in proptest::collection::vec(proptest::option::of(-5i64..5), 0..70)) {
+            use arrow_array::builder::{Int64Builder, StringBuilder};
+            let (mut numbers, mut texts) = (Numbers::default(), Texts::default());
+            let (mut int_builder, mut text_builder) = (Int64Builder::new(), StringBuilder::new());
+            for v in &values {
+                numbers.push(*v);
+                int_builder.append_option(*v);
+                match v {
+                    Some(v) => texts.push(&"x".repeat(v.unsigned_abs() as usize)),
+                    None => texts.push_nulls(1),
+                }
+                text_builder.append_option(v.map(|v| "x".repeat(v.unsigned_abs() as usize)));
+            }
+            proptest::prop_assert_eq!(numbers.finish::<Int64Type>(), int_builder.finish());
+            proptest::prop_assert_eq!(texts.finish("t").expect("text"), text_builder.finish());
+        }
+    }
 
     #[test]
     fn errors_land_on_their_rows() {
@@ -169,7 +323,7 @@ mod tests {
                     expected.push(Some(format!("error {i}")));
                 }
             }
-            let columns = rows.finish();
+            let columns = rows.finish().expect("columns");
             let error = columns[6].as_string::<i32>();
             let got: Vec<Option<String>> = (0..error.len())
                 .map(|r| (!error.is_null(r)).then(|| error.value(r).to_string()))

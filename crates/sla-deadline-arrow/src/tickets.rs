@@ -30,7 +30,6 @@ use std::collections::{BTreeMap, HashMap};
 use ahash::RandomState;
 use std::sync::Arc;
 
-use arrow_array::builder::{Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::downcast_dictionary_array;
 use arrow_array::types::{
@@ -44,6 +43,7 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sla_deadline::{Batch, Event, EventKind, Figures, Policy};
 
+use crate::columns::{Numbers, Texts};
 use crate::{KernelError, ReportColumns};
 
 /// A text column: plain, large, view, or dictionary-encoded strings
@@ -207,8 +207,8 @@ fn integer_ids(column: &dyn Array) -> Result<arrow_array::Int64Array, KernelErro
 /// One output row per ticket and metric (or one per invalid ticket): the
 /// ticket id, then the report columns.
 struct Output {
-    ids_text: StringBuilder,
-    ids_number: Int64Builder,
+    ids_text: Texts,
+    ids_number: Numbers,
     rows: ReportColumns,
 }
 
@@ -217,8 +217,8 @@ impl Output {
     fn with_capacity(rows: usize, numeric: bool) -> Output {
         let (texts, numbers) = if numeric { (0, rows) } else { (rows, 0) };
         Output {
-            ids_text: StringBuilder::with_capacity(texts, texts * 8),
-            ids_number: Int64Builder::with_capacity(numbers),
+            ids_text: Texts::with_capacity(texts, texts * 8),
+            ids_number: Numbers::with_capacity(numbers),
             rows: ReportColumns::with_capacity(rows),
         }
     }
@@ -226,11 +226,11 @@ impl Output {
     fn id(&mut self, key: Option<Key<'_>>, rows: usize) {
         for _ in 0..rows {
             match key {
-                Some(Key::Text(s)) => self.ids_text.append_value(s),
-                Some(Key::Number(n)) => self.ids_number.append_value(n),
+                Some(Key::Text(s)) => self.ids_text.push(s),
+                Some(Key::Number(n)) => self.ids_number.push(Some(n)),
                 None => {
-                    self.ids_text.append_null();
-                    self.ids_number.append_null();
+                    self.ids_text.push_nulls(1);
+                    self.ids_number.push(None);
                 }
             }
         }
@@ -246,16 +246,16 @@ impl Output {
         self.rows.failed(message);
     }
 
-    fn finish(mut self, numeric_ids: bool) -> Result<RecordBatch, KernelError> {
+    fn finish(self, numeric_ids: bool) -> Result<RecordBatch, KernelError> {
         let (id_type, ids): (DataType, ArrayRef) = if numeric_ids {
-            (DataType::Int64, Arc::new(self.ids_number.finish()))
+            (DataType::Int64, Arc::new(self.ids_number.finish::<Int64Type>()))
         } else {
-            (DataType::Utf8, Arc::new(self.ids_text.finish()))
+            (DataType::Utf8, Arc::new(self.ids_text.finish("ticket_id")?))
         };
         let mut fields = vec![Arc::new(Field::new("ticket_id", id_type, true))];
         fields.extend(ReportColumns::fields().iter().cloned());
         let mut columns = vec![ids];
-        columns.extend(self.rows.finish());
+        columns.extend(self.rows.finish()?);
         RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
             .map_err(|e| KernelError::Arrow(e.to_string()))
     }

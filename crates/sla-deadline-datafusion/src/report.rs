@@ -607,11 +607,11 @@ impl<'p> Entries<'p> {
     }
 
     fn finish(self) -> Result<StructArray> {
-        Ok(StructArray::try_new(
-            ReportColumns::fields(),
-            self.columns.finish(),
-            None,
-        )?)
+        let columns = self
+            .columns
+            .finish()
+            .map_err(|e| DataFusionError::Execution(format!("sla_report: {e}")))?;
+        Ok(StructArray::try_new(ReportColumns::fields(), columns, None)?)
     }
 }
 
