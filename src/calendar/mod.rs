@@ -464,8 +464,16 @@ impl Calendar {
             self.check(t, "business time add")?;
             return Ok(t);
         }
-        let x = self
-            .position(t)?
+        self.add_s_at(t, self.position(t)?, d)
+    }
+
+    /// `add_s(t, d)` for a `t` whose position `p` is known (so `t` lies in
+    /// the horizon).
+    pub(crate) fn add_s_at(&self, t: i64, p: i64, d: i64) -> Result<i64> {
+        if d == 0 {
+            return Ok(t);
+        }
+        let x = p
             .checked_add(d)
             .ok_or_else(|| self.out_after("the business time add"))?;
         self.at_position(t, x, "the business time add")

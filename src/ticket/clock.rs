@@ -42,6 +42,28 @@ impl<'a> Measure<'a> {
         }
     }
 
+    /// As `between(a, b)`, with `a`'s business position when there is one
+    /// (for an `add_at` from `a` that need not look it up again).
+    pub(crate) fn span(&self, a: i64, b: i64) -> Result<(Option<i64>, i64)> {
+        match self {
+            Measure::Calendar => Ok((None, b - a)),
+            Measure::Business(c) => {
+                // `b` first, as `between` looks them up.
+                let pb = c.position(b)?;
+                let pa = c.position(a)?;
+                Ok((Some(pa), pb - pa))
+            }
+        }
+    }
+
+    /// As `add(t, d)`, with `t`'s business position if `span` gave it.
+    pub(crate) fn add_at(&self, t: i64, position: Option<i64>, d: i64) -> Result<i64> {
+        match (self, position) {
+            (Measure::Business(c), Some(p)) => c.add_s_at(t, p, d),
+            _ => self.add(t, d),
+        }
+    }
+
     /// The earliest instant `u >= t` with `d` counted between them.
     pub(crate) fn add(&self, t: i64, d: i64) -> Result<i64> {
         match self {
@@ -279,7 +301,60 @@ impl<'p> Clock<'p> {
         self.resume(t);
     }
 
+    /// As `(elapsed(m, end), reach(m, budget))`, measuring each segment
+    /// once for both; the due instant is computed by `land`, so that a
+    /// caller can measure something else in between, in the order the
+    /// errors are reported.
+    pub(crate) fn elapsed_landing(&self, m: &Measure<'_>, end: i64, budget: i64) -> Result<(i64, Landing)> {
+        let mut total = 0;
+        let mut landing = (budget <= 0).then_some(Landing::Start);
+        for &(a, b) in &self.runs {
+            let (position, len) = m.span(a, b)?;
+            if landing.is_none() && total + len >= budget {
+                landing = Some(Landing::After {
+                    from: a,
+                    position,
+                    seconds: budget - total,
+                });
+            }
+            total += len;
+        }
+        let runs = total;
+        let mut open_position = None;
+        if let Some(a) = self.open {
+            let end = self.stopped_at.map_or(end, |s| s.min(end));
+            if end > a {
+                let (position, len) = m.span(a, end)?;
+                open_position = position;
+                total += len;
+            }
+        }
+        let landing = landing.unwrap_or(match self.open {
+            Some(a) => Landing::After {
+                from: a,
+                position: open_position,
+                seconds: (budget - runs).max(0),
+            },
+            None => Landing::Never,
+        });
+        Ok((total, landing))
+    }
+
+    /// The instant a `landing` stands for (as `reach` gives it).
+    pub(crate) fn land(&self, m: &Measure<'_>, landing: Landing) -> Result<Option<i64>> {
+        match landing {
+            Landing::Start => Ok(Some(self.cycle_start)),
+            Landing::After {
+                from,
+                position,
+                seconds,
+            } => m.add_at(from, position, seconds).map(Some),
+            Landing::Never => Ok(None),
+        }
+    }
+
     /// Seconds counted up to `end` (the stop if stopped earlier).
+    #[cfg(test)]
     pub(crate) fn elapsed(&self, m: &Measure<'_>, end: i64) -> Result<i64> {
         let mut total = 0;
         for &(a, b) in &self.runs {
@@ -317,6 +392,24 @@ impl<'p> Clock<'p> {
     }
 }
 
+/// Where a clock's budget is reached: found while its segments are
+/// measured (`Clock::elapsed_landing`), turned into an instant by
+/// `Clock::land`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Landing {
+    /// At the cycle's start: a budget of zero.
+    Start,
+    /// `seconds` counted from `from`, whose business position is known
+    /// when `position` is given.
+    After {
+        from: i64,
+        position: Option<i64>,
+        seconds: i64,
+    },
+    /// Not within the known segments (a clock that no longer counts).
+    Never,
+}
+
 /// True if a cycle stopped (or looked at) at `end` is past its due
 /// instant: met and breached are judged by instants.
 pub(crate) fn late(due: Option<i64>, end: i64) -> bool {
@@ -340,4 +433,72 @@ fn four_clocks_fit_in_a_kilobyte() {
         "{}",
         std::mem::size_of::<Clock<'static>>()
     );
+}
+
+#[cfg(all(test, feature = "toml"))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Measuring a clock once for its elapsed time and its due instant
+        /// gives what `elapsed` and `reach` give apart, errors included:
+        /// business and calendar clocks, any runs, running, paused or
+        /// stopped, instants in and around the horizon.
+        #[test]
+        fn one_pass_equals_elapsed_then_reach(
+            start in prop_oneof![1_577_000_000i64..1_578_500_000, 1_767_225_600i64..1_830_297_600, 2_082_000_000i64..2_083_000_000],
+            gaps in prop::collection::vec(0i64..400_000, 0..7),
+            open in any::<bool>(),
+            stop in prop::option::of(0i64..400_000),
+            end in 0i64..2_000_000,
+            budget in prop_oneof![Just(0i64), -5i64..5, 0i64..500_000],
+            exact in prop::option::of(0usize..4),
+            business in any::<bool>(),
+        ) {
+            let policy = crate::Policy::builtin("ol-care").expect("built-in");
+            let calendar = policy.regions()[0].calendar();
+            let measure = if business { Measure::Business(calendar) } else { Measure::Calendar };
+            let mut clock = Clock::new(true, ClockKind::Business);
+            clock.cycle_start = start;
+            // Alternate run and pause boundaries; the last one opens a
+            // segment if `open`.
+            let mut t = start;
+            let mut bounds = Vec::new();
+            for g in &gaps {
+                t += g;
+                bounds.push(t);
+            }
+            for pair in bounds.chunks(2) {
+                if let [a, b] = pair {
+                    clock.runs.push((*a, *b));
+                }
+            }
+            if open {
+                clock.open = Some(t);
+                clock.stopped_at = stop.map(|s| t + s);
+            }
+            let end = start + end;
+            // A budget the runs reach exactly, at the end of run `k`.
+            let mut budget = budget;
+            if let Some(k) = exact.filter(|k| *k < clock.runs.len()) {
+                let lens: Result<Vec<i64>, _> =
+                    clock.runs[..=k].iter().map(|&(a, b)| measure.between(a, b)).collect();
+                if let Ok(lens) = lens {
+                    budget = lens.iter().sum();
+                }
+            }
+            let want = clock
+                .elapsed(&measure, end)
+                .and_then(|e| Ok((e, clock.reach(&measure, budget)?)))
+                .map_err(|e| e.to_string());
+            let got = clock
+                .elapsed_landing(&measure, end, budget)
+                .and_then(|(e, landing)| Ok((e, clock.land(&measure, landing)?)))
+                .map_err(|e| e.to_string());
+            prop_assert_eq!(got, want);
+        }
+    }
 }

@@ -87,7 +87,7 @@ impl Fold<'_> {
         }
         let measure = Measure::new(clock.kind, &self.calendars[clock.calendar as usize].1);
         let end = clock.stopped_at.unwrap_or(as_of).min(as_of);
-        let elapsed = clock.elapsed(&measure, end)?;
+        let (elapsed, landing) = clock.elapsed_landing(&measure, end, clock.budget.unwrap_or(0))?;
         // A clock that never paused counted all the time since its start
         // (`elapsed` measured the same span, so it is not measured twice).
         let since =
@@ -106,7 +106,7 @@ impl Fold<'_> {
         };
         f.budget = Some(budget);
         f.remaining = Some((budget - elapsed).max(0));
-        let due = clock.reach(&measure, budget)?;
+        let due = clock.land(&measure, landing)?;
         f.status = match clock.state {
             _ if late(due, clock.stopped_at.unwrap_or(as_of)) => Status::Breached,
             State::Stopped => Status::Met,

@@ -448,7 +448,9 @@ impl Events {
         let date = match self.day {
             Some((d, date)) if d == day => date,
             _ => {
-                let date = DateTime::<Utc>::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+                // Day 0 is 1970-01-01, day 719 163 of the common era.
+                let ce = i32::try_from(day.checked_add(719_163)?).ok()?;
+                let date = NaiveDate::from_num_days_from_ce_opt(ce)?;
                 self.day = Some((day, date));
                 date
             }
