@@ -14,7 +14,7 @@ use crate::holiday::HolidaySet;
 use crate::hours::{LocalSpan, WeeklyHours, check_day};
 use crate::zone::{LAST_RULES_YEAR, Zone};
 
-use self::index::{Index, IndexBuilder};
+use self::index::{Index, IndexBuilder, Ival};
 
 /// Earliest and latest year a calendar horizon may cover.
 const YEARS: (i32, i32) = (1900, 2200);
@@ -443,9 +443,14 @@ impl Calendar {
 
     /// [contract §2.5](crate::contract) `next_open`, in seconds.
     pub(crate) fn next_open_s(&self, t: i64) -> Result<i64> {
+        self.next_open_in(t).map(|(s, _)| s)
+    }
+
+    /// `next_open_s(t)` and the open interval it lies in.
+    fn next_open_in(&self, t: i64) -> Result<(i64, Ival)> {
         self.check(t, "next opening")?;
         match self.index.ivals.get(self.index.locate(t)) {
-            Some(iv) => Ok(iv.start.max(t)),
+            Some(iv) => Ok((iv.start.max(t), *iv)),
             // `build` rejects a calendar with no open time, so the next
             // opening, if any, lies beyond the horizon's end.
             None => Err(self.out_after("the next opening")),
@@ -500,11 +505,9 @@ impl Calendar {
             self.check(t, "business days add")?;
             return Ok((t, 0));
         }
-        let s = self.next_open_s(t)?;
-        // `s` is an open instant (next_open_s returned it), so an interval
-        // ends after it and `locate` is in bounds; `days` entries and their
-        // `first`/`last` were built from `ivals`, so they index it too.
-        let iv = self.index.ivals[self.index.locate(s)];
+        // `s` is an open instant in `iv`; `days` entries and their
+        // `first`/`last` were built from `ivals`, so they index it.
+        let (s, iv) = self.next_open_in(t)?;
         // B(t) = B(s): no business time passes before the next opening.
         let from = iv.cum + (s - iv.start);
         let d0 = iv.day as usize;

@@ -313,7 +313,7 @@ impl<'a> Columns<'a> {
             return events.push_unit(self.at.seconds(i), kind, unit);
         }
         let get = |column: &Option<Text<'a>>| column.as_ref().and_then(|c| c.get(i));
-        events.push(
+        events.push_keyed(
             self.at.seconds(i),
             kind,
             &EventKeys {
@@ -374,9 +374,14 @@ impl Events {
     /// # Errors
     /// As [`event`]; nothing is appended then.
     pub fn push(&mut self, at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<(), String> {
-        if let Some(unit) = unit_kind(kind) {
-            return self.push_unit(at, kind, unit);
+        match unit_kind(kind) {
+            Some(unit) => self.push_unit(at, kind, unit),
+            None => self.push_keyed(at, kind, keys),
         }
+    }
+
+    /// `push` for a `kind` that `unit_kind` does not know.
+    fn push_keyed(&mut self, at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<(), String> {
         let at = at.and_then(|t| self.instant(t));
         let n = self.len;
         // The usual `created` event, over the `created` of a ticket before.
