@@ -24,7 +24,7 @@ use crate::zone::{LAST_RULES_YEAR, Zone};
 
 use super::model::{
     ByChannel, Channel, ClockKind, Cycles, Lists, Metric, OnReopen, Options, Parts, Policy, Region, Severity,
-    SeverityChange, SharedIds, TicketStatus,
+    SeverityChange, SharedIds, TicketStatus, listeners,
 };
 use super::raw::{self, ClockSpec, IdMap, OneOrMany, RawMetric, RawPolicy, RawRegion, Row, Strings, ordered};
 use super::rule::{Dated, InForce};
@@ -186,6 +186,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         .fold(Triggers::default(), |all, m| all.union(m.lists.all()));
     let names = SharedIds::of(&severities, &channels);
     let by_channel = ByChannel::of(&channels, &metrics);
+    let listeners = listeners(&metrics, statuses.len());
     let dated = regions.iter().any(|r| r.calendars.is_versioned())
         || metrics.iter().any(|m| m.grids.is_versioned())
         || rules.iter().any(|r| !r.in_force.is_always());
@@ -206,6 +207,7 @@ fn build(ctx: &Ctx<'_>, raw: RawPolicy) -> Result<Policy> {
         listed,
         names,
         by_channel,
+        listeners,
     })))
 }
 

@@ -22,7 +22,7 @@ mod zoned;
 #[cfg(feature = "toml")]
 pub use self::builder::{BUILT_IN_CODE, MetricSpec, PolicyBuilder, RegionSpec, RuleSpec, TargetSpec};
 #[cfg(test)]
-pub(crate) use self::model::{ByChannel, Lists, Parts, SharedIds};
+pub(crate) use self::model::{ByChannel, Lists, Parts, SharedIds, listeners};
 pub use self::model::{
     Channel, ClockKind, Cycles, Metric, OnReopen, Options, Policy, Region, Severity, SeverityChange,
     TicketStatus,

@@ -58,6 +58,34 @@ pub(crate) struct Parts {
     /// Per channel, in the policy's order: what a ticket's channel decides,
     /// worked out once rather than for every ticket.
     pub(crate) by_channel: Vec<ByChannel>,
+    /// Per trigger bit, the metrics whose lists name it (bit `m` for metric
+    /// `m`): an event that changes nothing else visits only those clocks.
+    pub(crate) listeners: Vec<u128>,
+}
+
+/// Per trigger bit (event kinds, then `statuses` statuses), the metrics
+/// whose `start`, `stop` or `restart` list names it.
+pub(crate) fn listeners(metrics: &[Metric], statuses: usize) -> Vec<u128> {
+    let mut listeners = vec![0u128; Triggers::status_bit(statuses) as usize];
+    for (m, metric) in metrics.iter().enumerate() {
+        let all = metric.lists.all();
+        for (bit, bits) in listeners.iter_mut().enumerate() {
+            if all.has(bit as u32) {
+                *bits |= 1 << m;
+            }
+        }
+    }
+    listeners
+}
+
+impl Parts {
+    /// The metrics whose lists name one of `fires` (bit `m` for metric `m`).
+    pub(crate) fn listening(&self, fires: Triggers) -> u128 {
+        fires
+            .bits()
+            .filter_map(|bit| self.listeners.get(bit as usize))
+            .fold(0, |all, bits| all | bits)
+    }
 }
 
 /// What a ticket's channel decides: the metrics that apply to it, and
@@ -101,6 +129,11 @@ impl ByChannel {
                 acknowledgeable: metrics & listing != 0,
             })
             .collect()
+    }
+
+    /// The metrics that apply, bit `m` for metric `m`.
+    pub(crate) fn metrics(&self) -> u128 {
+        self.metrics
     }
 
     /// True if metric `m` applies.
@@ -552,7 +585,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn by_channel_agrees_with_each_metrics_channel_list() {
+    fn by_channel_and_listeners_agree_with_each_metrics_lists() {
         let mut files: Vec<_> = ["policies", "policies/examples"]
             .iter()
             .flat_map(|dir| std::fs::read_dir(dir).expect("policy directory"))
@@ -568,6 +601,14 @@ mod tests {
                 let entry = policy.0.by_channel[c];
                 for (m, metric) in policy.metrics().iter().enumerate() {
                     assert_eq!(entry.applies(m), metric.applies_to(channel.id()), "{file:?} {m}");
+                }
+                let bits = Triggers::status_bit(policy.statuses().len()) as usize;
+                assert_eq!(policy.0.listeners.len(), bits, "{file:?}");
+                for (bit, listening) in policy.0.listeners.iter().enumerate() {
+                    for (m, metric) in policy.metrics().iter().enumerate() {
+                        let named = metric.lists.all().has(bit as u32);
+                        assert_eq!(listening >> m & 1 == 1, named, "{file:?} bit {bit} metric {m}");
+                    }
                 }
                 let listed = policy
                     .metrics()

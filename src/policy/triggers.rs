@@ -71,6 +71,16 @@ impl Triggers {
     }
 
     pub(crate) fn has(self, bit: u32) -> bool {
-        self.0 & (1 << bit) != 0
+        bit < 128 && self.0 & (1 << bit) != 0
+    }
+
+    /// The bits set, lowest first.
+    pub(crate) fn bits(self) -> impl Iterator<Item = u32> {
+        let mut rest = self.0;
+        std::iter::from_fn(move || {
+            let bit = (rest != 0).then(|| rest.trailing_zeros())?;
+            rest &= rest - 1;
+            Some(bit)
+        })
     }
 }

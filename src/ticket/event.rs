@@ -165,6 +165,22 @@ impl EventKind {
         }
     }
 
+    /// True for the kinds that name something (a severity, a channel, a
+    /// metric, a status, attributes or a zone) for the policy to check.
+    pub(crate) fn takes_keys(&self) -> bool {
+        !matches!(
+            self,
+            EventKind::Acknowledged
+                | EventKind::Responded
+                | EventKind::Updated
+                | EventKind::WaitingOnCustomer
+                | EventKind::CustomerReplied
+                | EventKind::Resolved
+                | EventKind::Reopened
+                | EventKind::Closed
+        )
+    }
+
     /// The kind's trigger bit: its index in the policy's list of event
     /// kinds.
     pub(crate) fn bit(&self) -> u32 {

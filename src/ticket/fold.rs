@@ -186,14 +186,20 @@ impl<'p> Fold<'p> {
             Effect::Close => self.ticket.closed = true,
             Effect::None | Effect::Agree { .. } => {}
         }
-        // Most events touch few clocks: skip those with nothing to do.
+        // The clocks that apply to the ticket's channel; of those, when the
+        // event changes neither the standing nor the clocks, the ones whose
+        // lists name it (most events touch few clocks).
+        let applying = self.policy.0.by_channel[self.ticket.channel].metrics();
         let quiet = change.standing.is_none() && !change.effect.touches_clocks();
-        for m in 0..self.clocks.len() {
-            if self.clocks[m].state == State::NotApplicable
-                || (quiet && !self.policy.metrics()[m].lists.all().meets(change.fires))
-            {
-                continue;
-            }
+        let mut visit = if quiet {
+            applying & self.policy.0.listening(change.fires)
+        } else {
+            applying
+        };
+        while visit != 0 {
+            let m = visit.trailing_zeros() as usize;
+            visit &= visit - 1;
+            debug_assert!(self.clocks[m].state != State::NotApplicable);
             self.settle(m, t, &change, &event.kind);
             if change.effect.touches_clocks() {
                 self.effect(m, t, &change.effect, before)?;

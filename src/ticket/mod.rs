@@ -192,7 +192,20 @@ impl Ticket {
     /// `as_of` before `created`, or past the region calendar's horizon.
     pub fn report(&self, as_of: Option<DateTime<Utc>>) -> Result<Report> {
         let seconds: Vec<i64> = self.events.iter().map(|e| secs(e.at)).collect();
-        fold(&self.policy, self.region, &self.events, &seconds, as_of)
+        let checked = Checked {
+            region: self.region,
+            created: None,
+        };
+        let (f, as_of) = folded(
+            &self.policy,
+            &checked,
+            &self.events,
+            &seconds,
+            as_of,
+            true,
+            Buffers::default(),
+        )?;
+        f.report(as_of)
     }
 }
 
@@ -223,8 +236,17 @@ pub fn evaluate(
     as_of: Option<DateTime<Utc>>,
 ) -> Result<Report> {
     let mut seconds = Vec::new();
-    let region = checked(policy, region, events, &mut seconds)?;
-    fold(policy, region, events, &seconds, as_of)
+    let checked = checked(policy, region, events, &mut seconds)?;
+    let (f, as_of) = folded(
+        policy,
+        &checked,
+        events,
+        &seconds,
+        as_of,
+        true,
+        Buffers::default(),
+    )?;
+    f.report(as_of)
 }
 
 /// The figures of a ticket given all its events at once: what [`evaluate`]
@@ -321,9 +343,17 @@ impl<'p> Batch<'p> {
         as_of: Option<DateTime<Utc>>,
         out: &mut Vec<Figures>,
     ) -> Result<()> {
-        let region = checked(self.policy, region, events, &mut self.seconds)?;
+        let checked = checked(self.policy, region, events, &mut self.seconds)?;
         let buffers = std::mem::take(&mut self.buffers);
-        let (f, as_of) = folded(self.policy, region, events, &self.seconds, as_of, false, buffers)?;
+        let (f, as_of) = folded(
+            self.policy,
+            &checked,
+            events,
+            &self.seconds,
+            as_of,
+            false,
+            buffers,
+        )?;
         let len = out.len();
         let figures = f
             .figures_into(as_of.timestamp(), out)
@@ -341,9 +371,19 @@ impl std::fmt::Debug for Batch<'_> {
     }
 }
 
-/// The region's index, once every event passed `check_event`; `seconds`
-/// gets each event's instant in seconds.
-fn checked(policy: &Policy, region: &str, events: &[Event], seconds: &mut Vec<i64>) -> Result<usize> {
+/// What checking a ticket's events found, for its fold.
+struct Checked {
+    /// The region's index.
+    region: usize,
+    /// The first `created` event in input order: its index, and its
+    /// severity's and channel's, which the fold need not look up again.
+    created: Option<(usize, usize, usize)>,
+}
+
+/// The region's index and the first `created` event's indices, once every
+/// event passed `check_event`; `seconds` gets each event's instant in
+/// seconds.
+fn checked(policy: &Policy, region: &str, events: &[Event], seconds: &mut Vec<i64>) -> Result<Checked> {
     if events.len() > MAX_EVENTS {
         return Err(Error::Limit {
             what: "events per ticket",
@@ -352,17 +392,32 @@ fn checked(policy: &Policy, region: &str, events: &[Event], seconds: &mut Vec<i6
         });
     }
     let region = policy.region_index(region)?;
+    let mut created = None;
     seconds.clear();
     for (index, event) in events.iter().enumerate() {
         let t = secs(event.at);
-        check_event(policy, index, event, t)?;
+        if let Some((severity, channel)) = check_event(policy, index, event, t)? {
+            created = created.or(Some((index, severity, channel)));
+        }
         seconds.push(t);
     }
-    Ok(region)
+    Ok(Checked { region, created })
 }
 
 /// Checks what can be checked of one event on its own (`t`: its second).
-fn check_event(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<()> {
+/// Most events name nothing and fall in years 0000-9999: they pass here,
+/// without the checks' setup.
+/// A `created` event gives its severity's and channel's indices.
+#[inline]
+fn check_event(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<Option<(usize, usize)>> {
+    if in_range(t) && !event.kind.takes_keys() {
+        return Ok(None);
+    }
+    check_named(policy, index, event, t)
+}
+
+/// `check_event` for an event that names something or lies far away.
+fn check_named(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<Option<(usize, usize)>> {
     let kind = event.kind.name();
     let bad = |message: String| Error::event(index, kind, message);
     // Events built in code (not read) may lie outside years 0000-9999.
@@ -376,9 +431,21 @@ fn check_event(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<(
             customer_zone,
             ..
         } => {
-            policy.severity(severity).map_err(|e| bad(e.to_string()))?;
-            policy.channel(channel).map_err(|e| bad(e.to_string()))?;
+            let unknown = |what, id, known: &mut dyn Iterator<Item = &str>| {
+                bad(Error::unknown(what, id, known).to_string())
+            };
+            let s = policy.severity_index(severity).ok_or_else(|| {
+                unknown(
+                    "severity",
+                    severity,
+                    &mut policy.severities().iter().map(|s| s.id()),
+                )
+            })?;
+            let c = policy
+                .channel_index(channel)
+                .ok_or_else(|| unknown("channel", channel, &mut policy.channels().iter().map(|c| c.id())))?;
             check_zone(customer_zone.as_deref()).map_err(bad)?;
+            return Ok(Some((s, c)));
         }
         EventKind::AttributesChanged { customer_zone, .. } => {
             check_zone(customer_zone.as_deref()).map_err(bad)?;
@@ -413,7 +480,7 @@ fn check_event(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<(
         }
         _ => {}
     }
-    Ok(())
+    Ok(None)
 }
 
 /// A customer zone, if given, is a zone the crate knows.
@@ -455,23 +522,13 @@ fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-fn fold(
-    policy: &Policy,
-    region: usize,
-    events: &[Event],
-    seconds: &[i64],
-    as_of: Option<DateTime<Utc>>,
-) -> Result<Report> {
-    let (f, as_of) = folded(policy, region, events, seconds, as_of, true, Buffers::default())?;
-    f.report(as_of)
-}
-
 /// The ticket folded up to `as_of` (default: its latest event), and that
-/// instant, given each event's second (`seconds`); `explain` keeps what
-/// only a full report reads; `buffers` are a batch's, kept between tickets.
+/// instant, given what checking its events found and each event's second
+/// (`seconds`); `explain` keeps what only a full report reads; `buffers`
+/// are a batch's, kept between tickets.
 fn folded<'p>(
     policy: &'p Policy,
-    region: usize,
+    checked: &Checked,
     events: &[Event],
     seconds: &[i64],
     as_of: Option<DateTime<Utc>>,
@@ -526,13 +583,28 @@ fn folded<'p>(
         ));
     }
     // check_event has looked both up already.
+    let (severity, channel) = match checked.created {
+        Some((index, s, c)) if index == first => (s, c),
+        _ => (
+            policy.severity_index(severity).unwrap_or(0),
+            policy.channel_index(channel).unwrap_or(0),
+        ),
+    };
     let facts = Facts {
-        severity: policy.severity_index(severity).unwrap_or(0),
-        channel: policy.channel_index(channel).unwrap_or(0),
+        severity,
+        channel,
         attributes: attributes.clone(),
         customer_zone: customer_zone.as_deref().and_then(|z| z.parse().ok()),
     };
-    let mut f = Fold::new(policy, region, facts, seconds[first], first, explain, buffers)?;
+    let mut f = Fold::new(
+        policy,
+        checked.region,
+        facts,
+        seconds[first],
+        first,
+        explain,
+        buffers,
+    )?;
     let end = secs(as_of);
     for n in 0..events.len() {
         let i = at(n);

@@ -6,7 +6,7 @@ use crate::calendar::{Calendar, DayMode};
 use crate::hours::WeeklyHours;
 use crate::policy::{
     ByChannel, Channel, Cycles, Dated, Lists, Metric, OnReopen, Options, Parts, Region, Severity,
-    SeverityChange, SharedIds, Triggers, WAITING,
+    SeverityChange, SharedIds, Triggers, WAITING, listeners,
 };
 use crate::report::{MetricReport, Status};
 use crate::target::WrittenTarget;
@@ -159,8 +159,10 @@ pub(crate) fn ol_care_americas(change: SeverityChange) -> Policy {
             horizon: (2026, 2027),
         },
         by_channel: Vec::new(),
+        listeners: Vec::new(),
     };
     parts.by_channel = ByChannel::of(&parts.channels, &parts.metrics);
+    parts.listeners = listeners(&parts.metrics, parts.statuses.len());
     Policy(std::sync::Arc::new(parts))
 }
 
