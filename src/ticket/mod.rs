@@ -408,7 +408,7 @@ fn checked(policy: &Policy, region: &str, events: &[Event], seconds: &mut Vec<i6
 /// Most events name nothing and fall in years 0000-9999: they pass here,
 /// without the checks' setup.
 /// A `created` event gives its severity's and channel's indices.
-#[inline]
+#[inline(always)]
 fn check_event(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<Option<(usize, usize)>> {
     if in_range(t) && !event.kind.takes_keys() {
         return Ok(None);
@@ -417,6 +417,7 @@ fn check_event(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<O
 }
 
 /// `check_event` for an event that names something or lies far away.
+#[inline(never)]
 fn check_named(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<Option<(usize, usize)>> {
     let kind = event.kind.name();
     let bad = |message: String| Error::event(index, kind, message);

@@ -62,8 +62,12 @@ impl Fold<'_> {
 
     /// The figures of every metric at `as_of`, in the policy's order.
     pub(crate) fn figures_into(&self, as_of: i64, out: &mut Vec<Figures>) -> Result<()> {
+        out.reserve(self.clocks.len());
         for (m, clock) in self.clocks.iter().enumerate() {
-            out.push(self.figures(m, clock, as_of)?);
+            // Filled in place: the figures are too large to pass around.
+            out.push(Figures::blank(Status::NoTarget));
+            let last = out.len() - 1;
+            self.fill(m, clock, as_of, &mut out[last])?;
         }
         Ok(())
     }
@@ -73,15 +77,23 @@ impl Fold<'_> {
     /// print (outside years 0000-9999 in a zone it shows) is an error here
     /// too.
     fn figures(&self, m: usize, clock: &Clock, as_of: i64) -> Result<Figures> {
+        let mut f = Figures::blank(Status::NoTarget);
+        self.fill(m, clock, as_of, &mut f)?;
+        Ok(f)
+    }
+
+    /// `figures`, written over `f` (blank, `NoTarget`).
+    fn fill(&self, m: usize, clock: &Clock, as_of: i64, f: &mut Figures) -> Result<()> {
         match clock.state {
-            State::NotApplicable => return Ok(Figures::blank(Status::NotApplicable)),
+            State::NotApplicable => {
+                f.status = Status::NotApplicable;
+                return Ok(());
+            }
             State::Pending => {
-                let status = if self.has_target(m, clock.agreement.as_deref()) {
-                    Status::Pending
-                } else {
-                    Status::NoTarget
-                };
-                return Ok(Figures::blank(status));
+                if self.has_target(m, clock.agreement.as_deref()) {
+                    f.status = Status::Pending;
+                }
+                return Ok(());
             }
             _ => {}
         }
@@ -96,13 +108,12 @@ impl Fold<'_> {
             } else {
                 measure.between(clock.cycle_start, end.max(clock.cycle_start))?
             };
-        let mut f = Figures::blank(Status::NoTarget);
         f.started_at = Some(clock.cycle_start);
         f.stopped_at = clock.stopped_at;
         f.elapsed = Some(elapsed);
         f.paused = Some(since - elapsed);
         let Some(budget) = clock.budget else {
-            return Ok(f);
+            return Ok(());
         };
         f.budget = Some(budget);
         f.remaining = Some((budget - elapsed).max(0));
@@ -128,7 +139,7 @@ impl Fold<'_> {
             }
         }
         f.due_at = due;
-        Ok(f)
+        Ok(())
     }
 
     fn metric_report(
