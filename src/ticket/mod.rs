@@ -196,7 +196,7 @@ impl Ticket {
             region: self.region,
             created: None,
         };
-        let (f, as_of) = folded(
+        folded(
             &self.policy,
             &checked,
             &self.events,
@@ -204,8 +204,8 @@ impl Ticket {
             as_of,
             true,
             Buffers::default(),
-        )?;
-        f.report(as_of)
+            Fold::report,
+        )
     }
 }
 
@@ -237,7 +237,7 @@ pub fn evaluate(
 ) -> Result<Report> {
     let mut seconds = Vec::new();
     let checked = checked(policy, region, events, &mut seconds)?;
-    let (f, as_of) = folded(
+    folded(
         policy,
         &checked,
         events,
@@ -245,8 +245,8 @@ pub fn evaluate(
         as_of,
         true,
         Buffers::default(),
-    )?;
-    f.report(as_of)
+        Fold::report,
+    )
 }
 
 /// The figures of a ticket given all its events at once: what [`evaluate`]
@@ -345,7 +345,8 @@ impl<'p> Batch<'p> {
     ) -> Result<()> {
         let checked = checked(self.policy, region, events, &mut self.seconds)?;
         let buffers = std::mem::take(&mut self.buffers);
-        let (f, as_of) = folded(
+        let len = out.len();
+        folded(
             self.policy,
             &checked,
             events,
@@ -353,13 +354,14 @@ impl<'p> Batch<'p> {
             as_of,
             false,
             buffers,
-        )?;
-        let len = out.len();
-        let figures = f
-            .figures_into(as_of.timestamp(), out)
-            .inspect_err(|_| out.truncate(len));
-        self.buffers = f.into_buffers();
-        figures
+            |f, as_of| {
+                let figures = f
+                    .figures_into(as_of.timestamp(), out)
+                    .inspect_err(|_| out.truncate(len));
+                self.buffers = f.into_buffers();
+                figures
+            },
+        )
     }
 }
 
@@ -523,11 +525,14 @@ fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-/// The ticket folded up to `as_of` (default: its latest event), and that
-/// instant, given what checking its events found and each event's second
-/// (`seconds`); `explain` keeps what only a full report reads; `buffers`
-/// are a batch's, kept between tickets.
-fn folded<'p>(
+/// What `finish` makes of the ticket folded up to `as_of` (default: its
+/// latest event) and that instant, given what checking its events found
+/// and each event's second (`seconds`); `explain` keeps what only a full
+/// report reads; `buffers` are a batch's, kept between tickets. The fold
+/// is handed over rather than returned: it is large, and the batch path
+/// should not copy it.
+#[allow(clippy::too_many_arguments)]
+fn folded<'p, R>(
     policy: &'p Policy,
     checked: &Checked,
     events: &[Event],
@@ -535,7 +540,8 @@ fn folded<'p>(
     as_of: Option<DateTime<Utc>>,
     explain: bool,
     buffers: Buffers<'p>,
-) -> Result<(Fold<'p>, DateTime<Utc>)> {
+    finish: impl FnOnce(Fold<'p>, DateTime<Utc>) -> Result<R>,
+) -> Result<R> {
     // Whole seconds in years 0000-9999, as events are read.
     let as_of = as_of
         .map(|t| {
@@ -622,7 +628,7 @@ fn folded<'p>(
         }
         f.apply(i, event, seconds[i])?;
     }
-    Ok((f, as_of))
+    finish(f, as_of)
 }
 
 #[cfg(test)]
