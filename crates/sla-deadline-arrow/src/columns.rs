@@ -44,6 +44,40 @@ pub struct ReportColumns {
     /// at the end rather than a null appended to it for every good row.
     errors: Vec<(usize, String)>,
     len: usize,
+    /// The metric ids of the policy last reported.
+    ids: MetricIds,
+}
+
+/// A policy's metric ids end to end, with where each ends: a ticket's
+/// metric column is then one copy rather than one per metric. The policy
+/// is kept, so that telling it by the address of its metrics stays sound
+/// (no other policy can take that address while it lives).
+#[derive(Debug, Default)]
+struct MetricIds {
+    policy: Option<Policy>,
+    bytes: Vec<u8>,
+    ends: Vec<i32>,
+}
+
+impl MetricIds {
+    /// The ids of `policy`'s metrics, worked out again if it is not the
+    /// policy of the last call.
+    fn of(&mut self, policy: &Policy) -> &MetricIds {
+        let same = self
+            .policy
+            .as_ref()
+            .is_some_and(|p| std::ptr::eq(p.metrics().as_ptr(), policy.metrics().as_ptr()));
+        if !same {
+            self.bytes.clear();
+            self.ends.clear();
+            for metric in policy.metrics() {
+                self.bytes.extend_from_slice(metric.id().as_bytes());
+                self.ends.push(self.bytes.len() as i32);
+            }
+            self.policy = Some(policy.clone());
+        }
+        self
+    }
 }
 
 impl ReportColumns {
@@ -76,6 +110,7 @@ impl ReportColumns {
             breached_by: Numbers::with_capacity(rows),
             errors: Vec::new(),
             len: 0,
+            ids: MetricIds::default(),
         }
     }
 
@@ -83,8 +118,15 @@ impl ReportColumns {
     /// policy's metric order, as [`sla_deadline::evaluate_figures`] gives
     /// them).
     pub fn figures(&mut self, policy: &Policy, figures: &[Figures]) {
-        for (metric, f) in policy.metrics().iter().zip(figures) {
-            self.metric.push(metric.id());
+        if figures.len() == policy.metrics().len() {
+            let ids = self.ids.of(policy);
+            self.metric.push_run(&ids.bytes, &ids.ends);
+        } else {
+            for metric in policy.metrics().iter().take(figures.len()) {
+                self.metric.push(metric.id());
+            }
+        }
+        for f in figures.iter().take(policy.metrics().len()) {
             self.status.push(f.status.as_str());
             self.due_at.push(f.due_at);
             self.elapsed.push(f.elapsed);
@@ -249,6 +291,19 @@ impl Texts {
         self.valid.push(true);
     }
 
+    /// The values `bytes` holds end to end, each ending at its `ends`
+    /// (counted from the start of `bytes`).
+    pub(crate) fn push_run(&mut self, bytes: &[u8], ends: &[i32]) {
+        let base = self.bytes.len() as i32;
+        self.bytes.extend_from_slice(bytes);
+        // Wrapping as `push`: `finish` refuses a column past 2 GiB.
+        self.offsets
+            .extend(ends.iter().map(|end| base.wrapping_add(*end)));
+        for _ in ends {
+            self.valid.push(true);
+        }
+    }
+
     pub(crate) fn push_nulls(&mut self, n: usize) {
         let end = self.bytes.len() as i32;
         for _ in 0..n {
@@ -299,6 +354,47 @@ mod tests {
             proptest::prop_assert_eq!(numbers.finish::<Int64Type>(), int_builder.finish());
             proptest::prop_assert_eq!(texts.finish("t").expect("text"), text_builder.finish());
         }
+    }
+
+    /// A ticket's figures under `policy`, created in `region`.
+    fn figures_of(policy: &Policy, region: &str) -> Vec<Figures> {
+        let created = Event::new(
+            "2026-11-23T14:00:00Z".parse().expect("instant"),
+            EventKind::created("P2", "email"),
+        );
+        let mut figures = Vec::new();
+        evaluate_figures(policy, region, &[created], None, &mut figures).expect("figures");
+        figures
+    }
+
+    // The metric ids written in one copy follow the policy of each call,
+    // and a short list of figures writes as many rows as it has.
+    #[test]
+    fn metric_ids_are_those_of_each_calls_policy() {
+        let ol = Policy::builtin("ol-care").expect("built-in");
+        let odoo = Policy::builtin("e3k-odoo").expect("built-in");
+        let (ol_figures, odoo_figures) = (figures_of(&ol, "americas"), figures_of(&odoo, "quebec"));
+        let ids = |p: &Policy| p.metrics().iter().map(|m| m.id().to_string()).collect::<Vec<_>>();
+        let mut rows = ReportColumns::default();
+        let mut expected = Vec::new();
+        for (policy, figures) in [
+            (&ol, &ol_figures),
+            (&odoo, &odoo_figures),
+            (&odoo, &odoo_figures),
+            (&ol, &ol_figures),
+        ] {
+            rows.figures(policy, figures);
+            expected.extend(ids(policy));
+        }
+        rows.figures(&ol, &ol_figures[..1]);
+        expected.extend(ids(&ol).into_iter().take(1));
+        assert_ne!(ids(&ol), ids(&odoo));
+        let columns = rows.finish().expect("columns");
+        let metric = columns[0].as_string::<i32>();
+        let got: Vec<String> = (0..metric.len()).map(|r| metric.value(r).to_string()).collect();
+        assert_eq!(got, expected);
+        assert_eq!(metric.null_count(), 0);
+        assert!(columns.iter().all(|c| c.len() == expected.len()));
     }
 
     #[test]
