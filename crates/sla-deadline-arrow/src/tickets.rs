@@ -59,6 +59,7 @@ enum Text<'a> {
 type DictReader<'a> = Box<dyn Fn(usize) -> Option<&'a str> + 'a>;
 
 impl<'a> Text<'a> {
+    #[inline]
     fn get(&self, i: usize) -> Option<&'a str> {
         match self {
             Text::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
@@ -280,6 +281,7 @@ impl<'a> At<'a> {
     }
 
     /// Row `i` in whole seconds (rounded down), `None` for a null.
+    #[inline]
     fn seconds(&self, i: usize) -> Option<i64> {
         match self {
             At::Second(a) => (!a.is_null(i)).then(|| a.value(i)),
@@ -431,6 +433,7 @@ impl Events {
 
     /// Appends `unit`, an event of type `kind` without keys, at Unix
     /// second `at` (the whole second an `Event` keeps: no rounding).
+    #[inline]
     fn push_unit(&mut self, at: Option<i64>, kind: &str, unit: EventKind) -> Result<(), String> {
         let at = at.and_then(|t| self.instant(t)).ok_or_else(|| no_instant(kind))?;
         self.put(Event { at, kind: unit });
@@ -438,6 +441,7 @@ impl Events {
     }
 
     /// Appends `event` over the buffers of an earlier ticket's, if any.
+    #[inline]
     fn put(&mut self, event: Event) {
         match self.list.get_mut(self.len) {
             Some(slot) => *slot = event,
@@ -448,6 +452,7 @@ impl Events {
 
     /// Unix second `t` as an instant, as `DateTime::from_timestamp` gives
     /// it, reusing the date of the last day converted.
+    #[inline]
     fn instant(&mut self, t: i64) -> Option<DateTime<Utc>> {
         let (day, second) = (t.div_euclid(86_400), t.rem_euclid(86_400));
         let date = match self.day {
@@ -503,6 +508,7 @@ fn no_instant(kind: &str) -> String {
 }
 
 /// The event kinds without keys, by type name.
+#[inline]
 fn unit_kind(kind: &str) -> Option<EventKind> {
     Some(match kind {
         "acknowledged" => EventKind::Acknowledged,
