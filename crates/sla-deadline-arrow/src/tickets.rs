@@ -163,6 +163,15 @@ enum Key<'a> {
 }
 
 impl<'a> Ids<'a> {
+    /// Integer ids as a slice, when none is null.
+    fn numbers(&self) -> Option<&[i64]> {
+        match self {
+            Ids::Number(a) if a.null_count() == 0 => Some(a.values()),
+            _ => None,
+        }
+    }
+
+    #[inline]
     fn key(&self, i: usize) -> Option<Key<'a>> {
         match self {
             Ids::Text(t) => t.get(i).map(Key::Text),
@@ -581,16 +590,6 @@ enum Rows {
     Gathered(Vec<u32>),
 }
 
-impl Rows {
-    /// The `k`-th row of the gathered order.
-    fn get(&self, k: usize) -> usize {
-        match self {
-            Rows::InOrder => k,
-            Rows::Gathered(rows) => rows[k] as usize,
-        }
-    }
-}
-
 /// The tickets of `n` rows, in order of first appearance, each with its
 /// range in the returned row order; and the count of rows without a ticket
 /// id. A run of rows of one ticket costs no hashing, and neither does a
@@ -745,50 +744,200 @@ pub fn ticket_reports(
             u32::MAX
         )));
     }
-    let (tickets, rows, orphans) = gather(&ids, events.num_rows());
+    let tickets = Tickets::of(&ids, events.num_rows());
     // One row per ticket and metric, plus the row for orphans.
     let numeric = matches!(ids, Ids::Number(_));
-    let mut out = Output::with_capacity(tickets.len() * policy.metrics().len() + 1, numeric);
-    let mut events = Events::default();
-    let mut batch = Batch::new(policy);
-    let mut figures = Vec::new();
-    for (key, range) in &tickets {
-        events.clear();
+    let mut reporter = Reporter {
+        policy,
+        region,
+        as_of,
+        columns: &columns,
+        events: Events::default(),
+        batch: Batch::new(policy),
+        figures: Vec::new(),
+        out: Output::with_capacity(tickets.count() * policy.metrics().len() + 1, numeric),
+    };
+    tickets.each(&ids, |key, rows| reporter.ticket(key, rows));
+    let mut out = reporter.out;
+    if tickets.orphans() > 0 {
+        out.failed(
+            None,
+            &format!("{} events have a null ticket_id", tickets.orphans()),
+        );
+    }
+    out.finish(numeric)
+}
+
+/// Reports ticket after ticket into `out`, reusing the engine's batch and
+/// the event buffers.
+struct Reporter<'r, 'a, 'p> {
+    policy: &'p Policy,
+    /// The region of tickets whose `created` row names none.
+    region: &'r str,
+    as_of: Option<DateTime<Utc>>,
+    columns: &'r Columns<'a>,
+    events: Events,
+    batch: Batch<'p>,
+    figures: Vec<Figures>,
+    out: Output,
+}
+
+impl Reporter<'_, '_, '_> {
+    /// The rows of the ticket `key`, from its events in `rows`.
+    fn ticket(&mut self, key: Key<'_>, rows: TicketRows<'_>) {
+        self.events.clear();
         let mut own_region: Option<&str> = None;
-        let mut failure = None;
-        for k in range.clone() {
-            let i = rows.get(k);
-            if let Err(message) = columns.read(i, &mut events) {
-                failure = Some(message);
-                break;
+        for i in rows {
+            if let Err(message) = self.columns.read(i, &mut self.events) {
+                self.out.failed(Some(key), &message);
+                return;
             }
             if let Some(Event {
                 kind: EventKind::Created { .. },
                 ..
-            }) = events.as_slice().last()
+            }) = self.events.as_slice().last()
             {
-                own_region = columns.region.as_ref().and_then(|r| r.get(i));
+                own_region = self.columns.region.as_ref().and_then(|r| r.get(i));
             }
         }
-        if let Some(message) = failure {
-            out.failed(Some(*key), &message);
-            continue;
-        }
-        figures.clear();
-        match batch.figures(
-            own_region.unwrap_or(region),
-            events.as_slice(),
-            as_of,
-            &mut figures,
+        self.figures.clear();
+        match self.batch.figures(
+            own_region.unwrap_or(self.region),
+            self.events.as_slice(),
+            self.as_of,
+            &mut self.figures,
         ) {
-            Ok(()) => out.figures(Some(*key), policy, &figures),
-            Err(e) => out.failed(Some(*key), &e.to_string()),
+            Ok(()) => self.out.figures(Some(key), self.policy, &self.figures),
+            Err(e) => self.out.failed(Some(key), &e.to_string()),
         }
     }
-    if orphans > 0 {
-        out.failed(None, &format!("{orphans} events have a null ticket_id"));
+}
+
+/// The tickets of a table and where their rows are.
+enum Tickets<'a> {
+    /// Each ticket's rows come in one run, the runs in increasing id order
+    /// and no id is null (a table sorted by ticket id): the table is its own
+    /// gather, and nothing is kept per ticket.
+    SortedRuns { count: usize, rows: usize },
+    /// Gathered by `gather`, with the count of rows without an id.
+    Gathered {
+        tickets: Vec<(Key<'a>, std::ops::Range<usize>)>,
+        rows: Rows,
+        orphans: usize,
+    },
+}
+
+impl<'a> Tickets<'a> {
+    /// The tickets of the `n` rows of `ids`, in order of first appearance.
+    fn of(ids: &Ids<'a>, n: usize) -> Tickets<'a> {
+        match sorted_runs(ids, n) {
+            Some(count) => Tickets::SortedRuns { count, rows: n },
+            None => {
+                let (tickets, rows, orphans) = gather(ids, n);
+                Tickets::Gathered {
+                    tickets,
+                    rows,
+                    orphans,
+                }
+            }
+        }
     }
-    out.finish(numeric)
+
+    fn count(&self) -> usize {
+        match self {
+            Tickets::SortedRuns { count, .. } => *count,
+            Tickets::Gathered { tickets, .. } => tickets.len(),
+        }
+    }
+
+    /// Rows without a ticket id.
+    fn orphans(&self) -> usize {
+        match self {
+            Tickets::SortedRuns { .. } => 0,
+            Tickets::Gathered { orphans, .. } => *orphans,
+        }
+    }
+
+    /// Calls `f` with each ticket's id and rows, in order of first
+    /// appearance (`ids`: those `of` was given).
+    fn each(&self, ids: &Ids<'a>, mut f: impl FnMut(Key<'a>, TicketRows<'_>)) {
+        match self {
+            Tickets::SortedRuns { rows: n, .. } => {
+                let mut i = 0;
+                while i < *n {
+                    // `sorted_runs` found an id on every row.
+                    let Some(key) = ids.key(i) else {
+                        i += 1;
+                        continue;
+                    };
+                    let end = match ids.numbers() {
+                        Some(values) => {
+                            let id = values[i];
+                            i + values[i..].iter().take_while(|&&v| v == id).count()
+                        }
+                        None => (i + 1..*n).find(|&j| ids.key(j) != Some(key)).unwrap_or(*n),
+                    };
+                    f(key, TicketRows::Run(i..end));
+                    i = end;
+                }
+            }
+            Tickets::Gathered { tickets, rows, .. } => {
+                for (key, range) in tickets {
+                    let rows = match rows {
+                        Rows::InOrder => TicketRows::Run(range.clone()),
+                        Rows::Gathered(rows) => TicketRows::Listed(rows[range.clone()].iter()),
+                    };
+                    f(*key, rows);
+                }
+            }
+        }
+    }
+}
+
+/// The rows of one ticket: a run of the table, or listed.
+enum TicketRows<'r> {
+    Run(std::ops::Range<usize>),
+    Listed(std::slice::Iter<'r, u32>),
+}
+
+impl Iterator for TicketRows<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            TicketRows::Run(range) => range.next(),
+            TicketRows::Listed(rows) => rows.next().map(|&i| i as usize),
+        }
+    }
+}
+
+/// The number of tickets when the `n` rows of `ids` are sorted runs (see
+/// `Tickets::SortedRuns`), else `None`.
+fn sorted_runs(ids: &Ids<'_>, n: usize) -> Option<usize> {
+    // Integer ids without nulls, the usual case, are compared in place.
+    if let Some(values) = ids.numbers() {
+        let mut pairs = values.windows(2);
+        if !pairs.all(|w| w[0] <= w[1]) {
+            return None;
+        }
+        let starts = values.windows(2).filter(|w| w[0] != w[1]).count();
+        return Some(if values.is_empty() { 0 } else { starts + 1 });
+    }
+    let mut last: Option<Key<'_>> = None;
+    let mut count = 0;
+    for i in 0..n {
+        let key = ids.key(i)?;
+        match last {
+            Some(k) if k == key => {}
+            Some(k) if k > key => return None,
+            _ => {
+                last = Some(key);
+                count += 1;
+            }
+        }
+    }
+    Some(count)
 }
 
 #[cfg(test)]
@@ -810,12 +959,27 @@ mod tests {
         (tickets, ids.iter().filter(|id| id.is_none()).count())
     }
 
+    /// Each ticket's id (as text) and rows, and the orphans, as `tickets`
+    /// gives them for `ids`.
+    fn listed<'a>(tickets: &Tickets<'a>, ids: &Ids<'a>) -> (Vec<(String, Vec<u32>)>, usize) {
+        let mut got = Vec::new();
+        tickets.each(ids, |key, rows| {
+            let id = match key {
+                Key::Number(k) => format!("{k:02}"),
+                Key::Text(t) => t.to_string(),
+            };
+            got.push((id, rows.map(|r| r as u32).collect()));
+        });
+        (got, tickets.orphans())
+    }
+
     proptest! {
         // Sorted runs, runs out of order, ids coming back after others,
-        // nulls: the fast path for sorted ids must not merge or split
-        // tickets.
+        // nulls, integer or text ids: neither the walk of sorted runs nor
+        // the gather (with its own fast path for sorted ids) may merge or
+        // split tickets.
         #[test]
-        fn gather_groups_rows_by_ticket(
+        fn tickets_group_rows_by_id(
             ids in prop::collection::vec(prop::option::weighted(0.95, 0i64..12), 0..60),
             sort in any::<bool>(),
         ) {
@@ -823,16 +987,27 @@ mod tests {
             if sort {
                 ids.sort_by_key(|id| id.unwrap_or(i64::MAX));
             }
-            let array = arrow_array::Int64Array::from(ids.clone());
-            let (tickets, rows, orphans) = gather(&Ids::Number(array.clone()), ids.len());
-            let got: Vec<(i64, Vec<u32>)> = tickets
-                .iter()
-                .map(|(key, range)| {
-                    let Key::Number(k) = key else { unreachable!("numeric ids") };
-                    (*k, range.clone().map(|r| rows.get(r) as u32).collect())
-                })
-                .collect();
-            prop_assert_eq!((got, orphans), naive(&ids));
+            let (tickets, orphans) = naive(&ids);
+            let want: Vec<(String, Vec<u32>)> =
+                tickets.into_iter().map(|(k, rows)| (format!("{k:02}"), rows)).collect();
+            let numbers = arrow_array::Int64Array::from(ids.clone());
+            // Zero-padded, so that text sorts as the numbers do.
+            let texts = arrow_array::StringArray::from(
+                ids.iter().map(|id| id.map(|k| format!("{k:02}"))).collect::<Vec<_>>(),
+            );
+            for column in [Ids::Number(numbers), Ids::Text(Text::Utf8(&texts))] {
+                let n = ids.len();
+                let found = Tickets::of(&column, n);
+                prop_assert_eq!(
+                    matches!(found, Tickets::SortedRuns { .. }),
+                    !ids.contains(&None) && ids.windows(2).all(|w| w[0] <= w[1]),
+                );
+                prop_assert_eq!(found.count(), want.len());
+                prop_assert_eq!(listed(&found, &column), (want.clone(), orphans));
+                let (tickets, rows, orphans) = gather(&column, n);
+                let gathered = Tickets::Gathered { tickets, rows, orphans };
+                prop_assert_eq!(listed(&gathered, &column), (want.clone(), orphans));
+            }
         }
     }
 
@@ -896,11 +1071,9 @@ mod tests {
     #[test]
     fn text_ids_out_of_order_are_one_ticket_each() {
         let array = arrow_array::StringArray::from(vec!["a", "b", "a", "c", "b"]);
-        let (tickets, rows, _) = gather(&Ids::Text(Text::Utf8(&array)), 5);
-        let got: Vec<Vec<u32>> = tickets
-            .iter()
-            .map(|(_, r)| r.clone().map(|k| rows.get(k) as u32).collect())
-            .collect();
-        assert_eq!(got, vec![vec![0, 2], vec![1, 4], vec![3]]);
+        let ids = Ids::Text(Text::Utf8(&array));
+        let (got, _) = listed(&Tickets::of(&ids, 5), &ids);
+        let rows: Vec<Vec<u32>> = got.into_iter().map(|(_, rows)| rows).collect();
+        assert_eq!(rows, vec![vec![0, 2], vec![1, 4], vec![3]]);
     }
 }
