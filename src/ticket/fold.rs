@@ -12,7 +12,7 @@ use crate::target::{Target, WrittenTarget};
 use crate::zone::Zone;
 
 use super::clock::{Clock, Measure, Opening, State};
-use super::event::{Event, EventKind};
+use super::event::EventKind;
 use super::rules::{self, Change, Effect, Standing, Step, TicketState, standing_bit};
 use super::terms::{self, Cal, Facts, Setting, Source, Terms};
 
@@ -150,13 +150,13 @@ impl<'p> Fold<'p> {
     }
 
     /// Applies event number `index` (in input order), at second `t`.
-    pub(crate) fn apply(&mut self, index: usize, event: &Event, t: i64) -> Result<()> {
+    pub(crate) fn apply(&mut self, index: usize, event: &EventKind, t: i64) -> Result<()> {
         let clocks = &self.clocks;
         let applies = |m: usize| clocks[m].state != State::NotApplicable;
         let change = match rules::step(self.policy, &self.ticket, &self.facts, applies, event) {
             Step::Ignore(why) => {
                 if self.explain {
-                    let kind = event.kind.name();
+                    let kind = event.name();
                     let why = why.text(self.policy, self.ticket.channel);
                     self.warnings
                         .push(format!("event {index} ({kind}) ignored: {why}"));
@@ -176,11 +176,11 @@ impl<'p> Fold<'p> {
             Effect::Severity(s) => {
                 self.ticket.severity = *s;
                 self.facts.severity = *s;
-                self.rechoose(index, event.kind.name())?;
+                self.rechoose(index, event.name())?;
             }
             Effect::Facts(facts) => {
                 self.facts = (**facts).clone();
-                self.rechoose(index, event.kind.name())?;
+                self.rechoose(index, event.name())?;
             }
             Effect::Reopen => self.ticket.resolved = false,
             Effect::Close => self.ticket.closed = true,
@@ -200,11 +200,11 @@ impl<'p> Fold<'p> {
             let m = visit.trailing_zeros() as usize;
             visit &= visit - 1;
             debug_assert!(self.clocks[m].state != State::NotApplicable);
-            self.settle(m, t, &change, &event.kind);
+            self.settle(m, t, &change, event);
             if change.effect.touches_clocks() {
                 self.effect(m, t, &change.effect, before)?;
             }
-            self.lists(m, t, &change, &event.kind)?;
+            self.lists(m, t, &change, event)?;
         }
         Ok(())
     }

@@ -161,7 +161,7 @@ impl Ticket {
                 value: index as u64 + 1,
             });
         }
-        check_event(&self.policy, index, &event, secs(event.at))?;
+        check_event(&self.policy, index, &event.kind, secs(event.at))?;
         self.events.push(event);
         if let Err(e) = self.report(None) {
             self.events.pop();
@@ -236,7 +236,7 @@ pub fn evaluate(
     as_of: Option<DateTime<Utc>>,
 ) -> Result<Report> {
     let mut seconds = Vec::new();
-    let checked = checked(policy, region, events, &mut seconds)?;
+    let checked = checked(policy, region, events, |e, _| secs(e.at), &mut seconds)?;
     folded(
         policy,
         &checked,
@@ -343,12 +343,70 @@ impl<'p> Batch<'p> {
         as_of: Option<DateTime<Utc>>,
         out: &mut Vec<Figures>,
     ) -> Result<()> {
-        let checked = checked(self.policy, region, events, &mut self.seconds)?;
+        let checked = checked(self.policy, region, events, |e, _| secs(e.at), &mut self.seconds)?;
+        self.fold_figures(&checked, events, as_of, out)
+    }
+
+    /// As [`figures`](Batch::figures), for events given apart: `kinds[i]`
+    /// happened at Unix second `at[i]`. The batch paths read events this
+    /// way from a table, without building a `DateTime` for each. An
+    /// instant outside years 0000-9999 is an error naming its event, as
+    /// for an [`Event`] there.
+    ///
+    /// # Errors
+    /// Exactly those of [`figures`](Batch::figures) for the same events;
+    /// `kinds` and `at` of different lengths. `out` then keeps what it had.
+    ///
+    /// # Example
+    /// ```
+    /// use sla_deadline::{Batch, EventKind, Policy, Status};
+    ///
+    /// let policy = Policy::builtin("ol-care")?;
+    /// let kinds = [EventKind::created("P2", "email"), EventKind::Responded];
+    /// // 2026-11-23T09:00:00-05:00, then three hours later.
+    /// let at = [1_795_442_400, 1_795_453_200];
+    /// let mut figures = Vec::new();
+    /// Batch::new(&policy).figures_at("americas", &kinds, &at, None, &mut figures)?;
+    /// assert_eq!(figures[1].status, Status::Met);
+    /// assert_eq!(figures[1].met_by, Some(3600));
+    /// # Ok::<(), sla_deadline::Error>(())
+    /// ```
+    pub fn figures_at(
+        &mut self,
+        region: &str,
+        kinds: &[EventKind],
+        at: &[i64],
+        as_of: Option<DateTime<Utc>>,
+        out: &mut Vec<Figures>,
+    ) -> Result<()> {
+        if kinds.len() != at.len() {
+            return Err(Error::invalid(
+                Location::new("ticket", "events"),
+                format!(
+                    "{} event kinds and {} instants: expected one instant per kind",
+                    kinds.len(),
+                    at.len()
+                ),
+            ));
+        }
+        let checked = checked(self.policy, region, kinds, |_, i| at[i], &mut self.seconds)?;
+        self.fold_figures(&checked, kinds, as_of, out)
+    }
+
+    /// The figures of the events `checked` has checked (their seconds are
+    /// in `self.seconds`), appended to `out`.
+    fn fold_figures<E: Kind>(
+        &mut self,
+        checked: &Checked,
+        events: &[E],
+        as_of: Option<DateTime<Utc>>,
+        out: &mut Vec<Figures>,
+    ) -> Result<()> {
         let buffers = std::mem::take(&mut self.buffers);
         let len = out.len();
         folded(
             self.policy,
-            &checked,
+            checked,
             events,
             &self.seconds,
             as_of,
@@ -384,8 +442,14 @@ struct Checked {
 
 /// The region's index and the first `created` event's indices, once every
 /// event passed `check_event`; `seconds` gets each event's instant in
-/// seconds.
-fn checked(policy: &Policy, region: &str, events: &[Event], seconds: &mut Vec<i64>) -> Result<Checked> {
+/// seconds, `second(event, i)`.
+fn checked<E: Kind>(
+    policy: &Policy,
+    region: &str,
+    events: &[E],
+    second: impl Fn(&E, usize) -> i64,
+    seconds: &mut Vec<i64>,
+) -> Result<Checked> {
     if events.len() > MAX_EVENTS {
         return Err(Error::Limit {
             what: "events per ticket",
@@ -397,8 +461,8 @@ fn checked(policy: &Policy, region: &str, events: &[Event], seconds: &mut Vec<i6
     let mut created = None;
     seconds.clear();
     for (index, event) in events.iter().enumerate() {
-        let t = secs(event.at);
-        if let Some((severity, channel)) = check_event(policy, index, event, t)? {
+        let t = second(event, index);
+        if let Some((severity, channel)) = check_event(policy, index, event.kind(), t)? {
             created = created.or(Some((index, severity, channel)));
         }
         seconds.push(t);
@@ -411,8 +475,8 @@ fn checked(policy: &Policy, region: &str, events: &[Event], seconds: &mut Vec<i6
 /// without the checks' setup.
 /// A `created` event gives its severity's and channel's indices.
 #[inline(always)]
-fn check_event(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<Option<(usize, usize)>> {
-    if in_range(t) && !event.kind.takes_keys() {
+fn check_event(policy: &Policy, index: usize, event: &EventKind, t: i64) -> Result<Option<(usize, usize)>> {
+    if in_range(t) && !event.takes_keys() {
         return Ok(None);
     }
     check_named(policy, index, event, t)
@@ -420,14 +484,14 @@ fn check_event(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<O
 
 /// `check_event` for an event that names something or lies far away.
 #[inline(never)]
-fn check_named(policy: &Policy, index: usize, event: &Event, t: i64) -> Result<Option<(usize, usize)>> {
-    let kind = event.kind.name();
+fn check_named(policy: &Policy, index: usize, event: &EventKind, t: i64) -> Result<Option<(usize, usize)>> {
+    let kind = event.name();
     let bad = |message: String| Error::event(index, kind, message);
     // Events built in code (not read) may lie outside years 0000-9999.
     if !in_range(t) {
         checked_instant(t, "at").map_err(|e| bad(e.to_string()))?;
     }
-    match &event.kind {
+    match event {
         EventKind::Created {
             severity,
             channel,
@@ -498,8 +562,8 @@ fn check_zone(zone: Option<&str>) -> std::result::Result<(), String> {
 /// Stable order by instant (`seconds`, each event's), `created` first
 /// among events at its instant; `None` when the events are in that order
 /// already (the usual case, which then costs no allocation).
-fn ordered(events: &[Event], seconds: &[i64]) -> Option<Vec<usize>> {
-    let key = |(e, &t): (&Event, &i64)| (t, !matches!(e.kind, EventKind::Created { .. }));
+fn ordered<E: Kind>(events: &[E], seconds: &[i64]) -> Option<Vec<usize>> {
+    let key = |(e, &t): (&E, &i64)| (t, !matches!(e.kind(), EventKind::Created { .. }));
     let mut keys = events.iter().zip(seconds).map(key);
     let first = keys.next()?;
     if keys
@@ -525,6 +589,25 @@ fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
+/// What the engine reads of an event besides its instant, which it takes
+/// apart in seconds: its kind. Events come whole ([`Event`]) or as kinds
+/// beside their seconds ([`Batch::figures_at`]).
+trait Kind {
+    fn kind(&self) -> &EventKind;
+}
+
+impl Kind for Event {
+    fn kind(&self) -> &EventKind {
+        &self.kind
+    }
+}
+
+impl Kind for EventKind {
+    fn kind(&self) -> &EventKind {
+        self
+    }
+}
+
 /// What `finish` makes of the ticket folded up to `as_of` (default: its
 /// latest event) and that instant, given what checking its events found
 /// and each event's second (`seconds`); `explain` keeps what only a full
@@ -532,10 +615,10 @@ fn secs(t: DateTime<Utc>) -> i64 {
 /// is handed over rather than returned: it is large, and the batch path
 /// should not copy it.
 #[allow(clippy::too_many_arguments)]
-fn folded<'p, R>(
+fn folded<'p, E: Kind, R>(
     policy: &'p Policy,
     checked: &Checked,
-    events: &[Event],
+    events: &[E],
     seconds: &[i64],
     as_of: Option<DateTime<Utc>>,
     explain: bool,
@@ -566,26 +649,27 @@ fn folded<'p, R>(
         channel,
         attributes,
         customer_zone,
-    } = &events[first].kind
+    } = events[first].kind()
     else {
         return Err(Error::event(
             first,
-            events[first].kind.name(),
+            events[first].kind().name(),
             format!(
                 "at {} comes before the ticket is created: expected a created event first",
-                rfc3339(secs(events[first].at))
+                rfc3339(seconds[first])
             ),
         ));
     };
-    let created_at = events[first].at;
-    let as_of = as_of.unwrap_or(events[at(events.len() - 1)].at);
-    if as_of < created_at {
+    // Compared in whole seconds, as the engine counts.
+    let created_at = seconds[first];
+    let as_of = as_of.unwrap_or_else(|| clock::instant(seconds[at(events.len() - 1)]));
+    if secs(as_of) < created_at {
         return Err(Error::invalid(
             Location::new("ticket", "as_of"),
             format!(
                 "{} is before the ticket was created ({}): expected an instant at or after it",
                 rfc3339(secs(as_of)),
-                rfc3339(secs(created_at))
+                rfc3339(created_at)
             ),
         ));
     }
@@ -615,8 +699,8 @@ fn folded<'p, R>(
     let end = secs(as_of);
     for n in 0..events.len() {
         let i = at(n);
-        let event = &events[i];
-        if n > 0 && matches!(event.kind, EventKind::Created { .. }) {
+        let event = events[i].kind();
+        if n > 0 && matches!(event, EventKind::Created { .. }) {
             return Err(Error::event(
                 i,
                 "created",

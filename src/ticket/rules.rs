@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use crate::policy::{Policy, Triggers};
 use crate::target::WrittenTarget;
 
-use super::event::{Event, EventKind};
+use super::event::EventKind;
 use super::terms::Facts;
 
 /// Where the ticket stands between events.
@@ -131,11 +131,11 @@ pub(crate) fn step<'e>(
     ticket: &TicketState,
     facts: &Facts,
     applies: impl Fn(usize) -> bool,
-    event: &'e Event,
+    event: &'e EventKind,
 ) -> Step<'e> {
     use EventKind as E;
     let ignore = |why: &'static str| Step::Ignore(Ignored::Because(why));
-    let kind = Triggers::bit(event.kind.bit());
+    let kind = Triggers::bit(event.bit());
     let apply = |standing, effect| {
         Step::Apply(Change {
             standing,
@@ -149,7 +149,7 @@ pub(crate) fn step<'e>(
         return ignore("the ticket is closed");
     }
     let waiting = ticket.standing == Standing::Waiting;
-    match &event.kind {
+    match event {
         E::Created { .. } => apply(None, Effect::None),
         E::Acknowledged if ticket.acknowledged => ignore("the ticket was already acknowledged"),
         E::Acknowledged if !ticket.acknowledgeable => Step::Ignore(Ignored::NoAcknowledgement),

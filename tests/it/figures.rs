@@ -164,14 +164,21 @@ proptest! {
         ),
     ) {
         let policy = &policies()[p];
-        let mut batch = Batch::new(policy);
+        let (mut batch, mut apart) = (Batch::new(policy), Batch::new(policy));
         for (region, start, created, rest) in tickets {
             let (region, events) = ticket(policy, region, start, created, &rest);
             let (mut alone, mut batched) = (Vec::new(), Vec::new());
             let want = evaluate_figures(policy, &region, &events, None, &mut alone).map_err(|e| e.to_string());
             let got = batch.figures(&region, &events, None, &mut batched).map_err(|e| e.to_string());
+            prop_assert_eq!(&got, &want);
+            prop_assert_eq!(&batched, &alone);
+            // The same events given as kinds beside their seconds.
+            let kinds: Vec<EventKind> = events.iter().map(|e| e.kind.clone()).collect();
+            let at: Vec<i64> = events.iter().map(|e| e.at.timestamp()).collect();
+            let mut given = Vec::new();
+            let got = apart.figures_at(&region, &kinds, &at, None, &mut given).map_err(|e| e.to_string());
             prop_assert_eq!(got, want);
-            prop_assert_eq!(batched, alone);
+            prop_assert_eq!(given, alone);
         }
     }
 }
@@ -217,4 +224,42 @@ fn a_batch_can_move_to_another_thread() {
             assert_eq!(out.len(), metrics);
         });
     });
+}
+
+// Instants given apart are checked as those of events: outside years
+// 0000-9999 (which an `Event` built in code may hold) the same error; far
+// beyond what a `DateTime` holds, an error too rather than a wrap.
+#[test]
+fn instants_given_apart_are_checked_as_events() {
+    let policy = Policy::builtin("ol-care").expect("built-in");
+    let kinds = [EventKind::created("P2", "email"), EventKind::Responded];
+    let created = "2026-11-23T14:00:00Z".parse::<DateTime<Utc>>().expect("instant");
+    let far = "-5000-01-01T00:00:00Z".parse::<DateTime<Utc>>().expect("instant");
+    let events = [
+        Event::new(created, kinds[0].clone()),
+        Event::new(far, EventKind::Responded),
+    ];
+    let mut out = Vec::new();
+    let whole = Batch::new(&policy)
+        .figures("americas", &events, None, &mut out)
+        .expect_err("year -5000");
+    let at = [created.timestamp(), far.timestamp()];
+    let apart = Batch::new(&policy)
+        .figures_at("americas", &kinds, &at, None, &mut out)
+        .expect_err("year -5000");
+    assert_eq!(apart.to_string(), whole.to_string());
+    for t in [i64::MIN, i64::MAX] {
+        let e = Batch::new(&policy)
+            .figures_at("americas", &kinds, &[created.timestamp(), t], None, &mut out)
+            .expect_err("far instant");
+        assert!(e.to_string().starts_with("event 1 (responded)"), "{e}");
+    }
+    let e = Batch::new(&policy)
+        .figures_at("americas", &kinds, &at[..1], None, &mut out)
+        .expect_err("lengths differ");
+    assert_eq!(
+        e.to_string(),
+        "ticket: events: 2 event kinds and 1 instants: expected one instant per kind"
+    );
+    assert!(out.is_empty());
 }
