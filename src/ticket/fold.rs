@@ -111,10 +111,10 @@ impl<'p> Fold<'p> {
     }
 
     /// What the fold allocated, for the next ticket's.
-    pub(crate) fn into_buffers(self) -> Buffers<'p> {
+    pub(crate) fn take_buffers(&mut self) -> Buffers<'p> {
         Buffers {
-            clocks: self.clocks,
-            calendars: self.calendars,
+            clocks: std::mem::take(&mut self.clocks),
+            calendars: std::mem::take(&mut self.calendars),
         }
     }
 

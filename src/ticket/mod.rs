@@ -416,7 +416,7 @@ impl<'p> Batch<'p> {
                 let figures = f
                     .figures_into(as_of.timestamp(), out)
                     .inspect_err(|_| out.truncate(len));
-                self.buffers = f.into_buffers();
+                self.buffers = f.take_buffers();
                 figures
             },
         )
@@ -623,7 +623,7 @@ fn folded<'p, E: Kind, R>(
     as_of: Option<DateTime<Utc>>,
     explain: bool,
     buffers: Buffers<'p>,
-    finish: impl FnOnce(Fold<'p>, DateTime<Utc>) -> Result<R>,
+    finish: impl FnOnce(&mut Fold<'p>, DateTime<Utc>) -> Result<R>,
 ) -> Result<R> {
     // Whole seconds in years 0000-9999, as events are read.
     let as_of = as_of
@@ -712,7 +712,7 @@ fn folded<'p, E: Kind, R>(
         }
         f.apply(i, event, seconds[i])?;
     }
-    finish(f, as_of)
+    finish(&mut f, as_of)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::clock::{Clock, Measure, State, instant, late};
 use super::fold::Fold;
 
 impl Fold<'_> {
-    pub(crate) fn report(mut self, as_of_at: DateTime<Utc>) -> Result<Report> {
+    pub(crate) fn report(&mut self, as_of_at: DateTime<Utc>) -> Result<Report> {
         let as_of = as_of_at.timestamp();
         // Reported to the whole second, as everything else.
         let as_of_at = if as_of_at.timestamp_subsec_nanos() == 0 {

@@ -126,6 +126,7 @@ impl Effect {
 /// The table. `check_event` has validated ids and targets already, so the
 /// look-ups below cannot miss.
 /// `applies(m)` says whether metric `m` applies to the ticket's channel.
+#[inline]
 pub(crate) fn step<'e>(
     policy: &Policy,
     ticket: &TicketState,
