@@ -40,7 +40,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, DictionaryArray, RecordBatch};
 use arrow_buffer::ArrowNativeType;
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use sla_deadline::{Batch, Event, EventKind, Figures, Policy};
 
 use crate::columns::{Numbers, Texts};
@@ -342,42 +342,55 @@ impl<'a> Columns<'a> {
 
 /// One ticket's events, read from text keys (as [`event`] reads them) into
 /// buffers that serve ticket after ticket: a `created` event's strings are
-/// rewritten in place rather than allocated again.
+/// rewritten in place rather than allocated again. The events are kept
+/// apart, kinds beside their Unix seconds, as
+/// [`Batch::figures_at`](sla_deadline::Batch::figures_at) takes them: no
+/// `DateTime` is built for them.
 ///
 /// # Example
 /// ```
+/// use sla_deadline::{Batch, Policy};
 /// use sla_deadline_arrow::{EventKeys, Events};
 ///
+/// let policy = Policy::builtin("ol-care")?;
 /// let mut events = Events::default();
 /// let keys = EventKeys { severity: Some("P2"), channel: Some("email"), ..EventKeys::default() };
 /// events.push(Some(1_795_190_400), "created", &keys)?;
 /// events.push(Some(1_795_194_000), "responded", &EventKeys::default())?;
-/// assert_eq!(events.as_slice().len(), 2);
+/// assert_eq!(events.kinds().len(), 2);
+/// assert_eq!(events.seconds(), [1_795_190_400, 1_795_194_000]);
+/// let mut figures = Vec::new();
+/// Batch::new(&policy).figures_at("americas", events.kinds(), events.seconds(), None, &mut figures)?;
 /// events.clear(); // the next ticket
 /// assert!(events.push(None, "created", &keys).is_err());
-/// assert!(events.as_slice().is_empty());
-/// # Ok::<(), String>(())
+/// assert!(events.kinds().is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Default)]
 pub struct Events {
-    /// The events read, then those of earlier tickets kept for their buffers.
-    list: Vec<Event>,
+    /// The kinds read, then those of earlier tickets kept for their buffers.
+    kinds: Vec<EventKind>,
+    /// The instant of each kind read, in Unix seconds.
+    seconds: Vec<i64>,
     len: usize,
-    /// The last UTC day converted (days since the epoch) and its date: a
-    /// ticket's events fall on a few days, and a date costs a calendar
-    /// computation.
-    day: Option<(i64, NaiveDate)>,
 }
 
 impl Events {
     /// Forgets the events read (keeping their buffers).
     pub fn clear(&mut self) {
         self.len = 0;
+        self.seconds.clear();
     }
 
-    /// The events read since the last `clear`.
-    pub fn as_slice(&self) -> &[Event] {
-        &self.list[..self.len]
+    /// The kinds of the events read since the last `clear`.
+    pub fn kinds(&self) -> &[EventKind] {
+        &self.kinds[..self.len]
+    }
+
+    /// The instants of the events read since the last `clear`, in Unix
+    /// seconds, one per kind.
+    pub fn seconds(&self) -> &[i64] {
+        &self.seconds
     }
 
     /// Appends the event of type `kind` at Unix second `at` with `keys`.
@@ -393,7 +406,7 @@ impl Events {
 
     /// `push` for a `kind` that `unit_kind` does not know.
     fn push_keyed(&mut self, at: Option<i64>, kind: &str, keys: &EventKeys<'_>) -> Result<(), String> {
-        let at = at.and_then(|t| self.instant(t));
+        let at = at.filter(|&t| representable(t));
         let n = self.len;
         // The usual `created` event, over the `created` of a ticket before.
         if let (
@@ -403,15 +416,11 @@ impl Events {
             Some(channel),
             None,
             None,
-            Some(Event {
-                at: slot_at,
-                kind:
-                    EventKind::Created {
-                        severity: s,
-                        channel: c,
-                        attributes,
-                        customer_zone,
-                    },
+            Some(EventKind::Created {
+                severity: s,
+                channel: c,
+                attributes,
+                customer_zone,
             }),
         ) = (
             kind,
@@ -420,9 +429,8 @@ impl Events {
             keys.channel,
             keys.attributes,
             keys.customer_zone,
-            self.list.get_mut(n),
+            self.kinds.get_mut(n),
         ) {
-            *slot_at = at;
             s.clear();
             s.push_str(severity);
             c.clear();
@@ -432,51 +440,41 @@ impl Events {
                 attributes.clear();
             }
             *customer_zone = None;
+            self.seconds.push(at);
             self.len += 1;
             return Ok(());
         }
-        let read = event_at(at, kind, keys)?;
-        self.put(read);
+        let read = event_at(at.and_then(|t| DateTime::from_timestamp(t, 0)), kind, keys)?;
+        self.put(read.at.timestamp(), read.kind);
         Ok(())
     }
 
     /// Appends `unit`, an event of type `kind` without keys, at Unix
-    /// second `at` (the whole second an `Event` keeps: no rounding).
+    /// second `at`.
     #[inline]
     fn push_unit(&mut self, at: Option<i64>, kind: &str, unit: EventKind) -> Result<(), String> {
-        let at = at.and_then(|t| self.instant(t)).ok_or_else(|| no_instant(kind))?;
-        self.put(Event { at, kind: unit });
+        let at = at.filter(|&t| representable(t)).ok_or_else(|| no_instant(kind))?;
+        self.put(at, unit);
         Ok(())
     }
 
-    /// Appends `event` over the buffers of an earlier ticket's, if any.
+    /// Appends `kind` at second `at`, over the buffers of an earlier
+    /// ticket's, if any.
     #[inline]
-    fn put(&mut self, event: Event) {
-        match self.list.get_mut(self.len) {
-            Some(slot) => *slot = event,
-            None => self.list.push(event),
+    fn put(&mut self, at: i64, kind: EventKind) {
+        match self.kinds.get_mut(self.len) {
+            Some(slot) => *slot = kind,
+            None => self.kinds.push(kind),
         }
+        self.seconds.push(at);
         self.len += 1;
     }
+}
 
-    /// Unix second `t` as an instant, as `DateTime::from_timestamp` gives
-    /// it, reusing the date of the last day converted.
-    #[inline]
-    fn instant(&mut self, t: i64) -> Option<DateTime<Utc>> {
-        let (day, second) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-        let date = match self.day {
-            Some((d, date)) if d == day => date,
-            _ => {
-                // Day 0 is 1970-01-01, day 719 163 of the common era.
-                let ce = i32::try_from(day.checked_add(719_163)?).ok()?;
-                let date = NaiveDate::from_num_days_from_ce_opt(ce)?;
-                self.day = Some((day, date));
-                date
-            }
-        };
-        let time = NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(second).ok()?, 0)?;
-        Some(date.and_time(time).and_utc())
-    }
+/// True if Unix second `t` is an instant a `DateTime` holds (as
+/// `DateTime::from_timestamp(t, 0)` would say, without building it).
+fn representable(t: i64) -> bool {
+    (DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp()).contains(&t)
 }
 
 /// The keys of an event besides its instant and type, as text; `None` for
@@ -792,18 +790,15 @@ impl Reporter<'_, '_, '_> {
                 self.out.failed(Some(key), &message);
                 return;
             }
-            if let Some(Event {
-                kind: EventKind::Created { .. },
-                ..
-            }) = self.events.as_slice().last()
-            {
+            if let Some(EventKind::Created { .. }) = self.events.kinds().last() {
                 own_region = self.columns.region.as_ref().and_then(|r| r.get(i));
             }
         }
         self.figures.clear();
-        match self.batch.figures(
+        match self.batch.figures_at(
             own_region.unwrap_or(self.region),
-            self.events.as_slice(),
+            self.events.kinds(),
+            self.events.seconds(),
             self.as_of,
             &mut self.figures,
         ) {
@@ -1012,10 +1007,10 @@ mod tests {
     }
 
     proptest! {
-        // The day cache gives what chrono gives, near and far (the years
-        // chrono cannot represent included), whatever came before.
+        // An instant is refused exactly where chrono could not hold it,
+        // near and far.
         #[test]
-        fn instants_are_chronos(
+        fn representable_is_chronos(
             ts in prop::collection::vec(
                 prop_oneof![
                     1_700_000_000i64..1_900_000_000,
@@ -1026,9 +1021,8 @@ mod tests {
                 1..20,
             ),
         ) {
-            let mut events = Events::default();
             for t in ts {
-                prop_assert_eq!(events.instant(t), DateTime::<Utc>::from_timestamp(t, 0));
+                prop_assert_eq!(representable(t), DateTime::<Utc>::from_timestamp(t, 0).is_some());
             }
         }
 
@@ -1039,7 +1033,11 @@ mod tests {
             tickets in prop::collection::vec(
                 prop::collection::vec(
                     (
-                        prop::option::weighted(0.95, 1_700_000_000i64..1_700_500_000),
+                        prop::option::weighted(0.95, prop_oneof![
+                            9 => 1_700_000_000i64..1_700_500_000,
+                            1 => -8_334_632_851_300i64..-8_334_632_851_100,
+                            1 => 8_210_298_412_700i64..8_210_298_412_900,
+                        ]),
                         prop::sample::select(vec!["created", "responded", "severity_changed", "resolved", "nonsense"]),
                         prop::option::of(prop::sample::select(vec!["P1", "P2"])),
                         prop::option::of(prop::sample::select(vec!["email", "web"])),
@@ -1063,7 +1061,10 @@ mod tests {
                         expected.push(e);
                     }
                 }
-                prop_assert_eq!(events.as_slice(), &expected[..]);
+                let kinds: Vec<EventKind> = expected.iter().map(|e: &Event| e.kind.clone()).collect();
+                let seconds: Vec<i64> = expected.iter().map(|e| e.at.timestamp()).collect();
+                prop_assert_eq!(events.kinds(), &kinds[..]);
+                prop_assert_eq!(events.seconds(), &seconds[..]);
             }
         }
     }

@@ -593,7 +593,13 @@ impl<'p> Entries<'p> {
         self.figures.clear();
         let done = store.events(rows, &mut self.events).and_then(|()| {
             self.batch
-                .figures(&store.region, self.events.as_slice(), None, &mut self.figures)
+                .figures_at(
+                    &store.region,
+                    self.events.kinds(),
+                    self.events.seconds(),
+                    None,
+                    &mut self.figures,
+                )
                 .map_err(|e| e.to_string())
         });
         match done {
