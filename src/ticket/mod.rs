@@ -413,9 +413,7 @@ impl<'p> Batch<'p> {
             false,
             buffers,
             |f, as_of| {
-                let figures = f
-                    .figures_into(as_of.timestamp(), out)
-                    .inspect_err(|_| out.truncate(len));
+                let figures = f.figures_into(as_of, out).inspect_err(|_| out.truncate(len));
                 self.buffers = f.take_buffers();
                 figures
             },
@@ -609,7 +607,7 @@ impl Kind for EventKind {
 }
 
 /// What `finish` makes of the ticket folded up to `as_of` (default: its
-/// latest event) and that instant, given what checking its events found
+/// latest event) and that instant in seconds, given what checking its events found
 /// and each event's second (`seconds`); `explain` keeps what only a full
 /// report reads; `buffers` are a batch's, kept between tickets. The fold
 /// is handed over rather than returned: it is large, and the batch path
@@ -623,7 +621,7 @@ fn folded<'p, E: Kind, R>(
     as_of: Option<DateTime<Utc>>,
     explain: bool,
     buffers: Buffers<'p>,
-    finish: impl FnOnce(&mut Fold<'p>, DateTime<Utc>) -> Result<R>,
+    finish: impl FnOnce(&mut Fold<'p>, i64) -> Result<R>,
 ) -> Result<R> {
     // Whole seconds in years 0000-9999, as events are read.
     let as_of = as_of
@@ -662,13 +660,13 @@ fn folded<'p, E: Kind, R>(
     };
     // Compared in whole seconds, as the engine counts.
     let created_at = seconds[first];
-    let as_of = as_of.unwrap_or_else(|| clock::instant(seconds[at(events.len() - 1)]));
-    if secs(as_of) < created_at {
+    let end = as_of.map_or_else(|| seconds[at(events.len() - 1)], secs);
+    if end < created_at {
         return Err(Error::invalid(
             Location::new("ticket", "as_of"),
             format!(
                 "{} is before the ticket was created ({}): expected an instant at or after it",
-                rfc3339(secs(as_of)),
+                rfc3339(end),
                 rfc3339(created_at)
             ),
         ));
@@ -696,7 +694,6 @@ fn folded<'p, E: Kind, R>(
         explain,
         buffers,
     )?;
-    let end = secs(as_of);
     for n in 0..events.len() {
         let i = at(n);
         let event = events[i].kind();
@@ -712,7 +709,7 @@ fn folded<'p, E: Kind, R>(
         }
         f.apply(i, event, seconds[i])?;
     }
-    finish(&mut f, as_of)
+    finish(&mut f, end)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Reading the report off the folded clocks at `as_of`.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 
 use crate::error::Result;
 use std::sync::Arc;
@@ -14,14 +14,9 @@ use super::clock::{Clock, Measure, State, instant, late};
 use super::fold::Fold;
 
 impl Fold<'_> {
-    pub(crate) fn report(&mut self, as_of_at: DateTime<Utc>) -> Result<Report> {
-        let as_of = as_of_at.timestamp();
-        // Reported to the whole second, as everything else.
-        let as_of_at = if as_of_at.timestamp_subsec_nanos() == 0 {
-            as_of_at
-        } else {
-            instant(as_of)
-        };
+    /// The report at second `as_of`.
+    pub(crate) fn report(&mut self, as_of: i64) -> Result<Report> {
+        let as_of_at = instant(as_of);
         let mut warnings = std::mem::take(&mut self.warnings);
         let mut metrics = Vec::with_capacity(self.clocks.len());
         let mut wake: Option<i64> = None;
