@@ -310,7 +310,7 @@ impl<'p> Fold<'p> {
                 }
             }
             Effect::Agree { metric, target } if *metric == m => {
-                self.clocks[m].agreement = Some(Box::new(target.clone()));
+                self.clocks[m].agreement = Some(target.clone());
                 // A pending clock reads the agreement when it starts; a
                 // stopped one if it runs again (a reopened resolution).
                 if active {

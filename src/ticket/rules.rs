@@ -103,9 +103,11 @@ pub(crate) enum Effect {
     None,
     Acknowledge,
     Severity(usize),
+    /// Boxed, as the agreement keeps it: rare, and a change is moved
+    /// for every event.
     Agree {
         metric: usize,
-        target: WrittenTarget,
+        target: Box<WrittenTarget>,
     },
     Reopen,
     Close,
@@ -178,7 +180,13 @@ pub(crate) fn step<'e>(
                 .position(|x| x.id() == metric)
                 .unwrap_or(0);
             match target.parse() {
-                Ok(target) if applies(m) => apply(None, Effect::Agree { metric: m, target }),
+                Ok(target) if applies(m) => apply(
+                    None,
+                    Effect::Agree {
+                        metric: m,
+                        target: Box::new(target),
+                    },
+                ),
                 Ok(_) => Step::Ignore(Ignored::NotApplicable { metric }),
                 Err(_) => ignore("the target is malformed"),
             }
