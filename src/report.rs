@@ -45,7 +45,7 @@ impl Status {
     /// ```
     /// assert_eq!(sla_deadline::Status::NoTarget.as_str(), "no_target");
     /// ```
-    pub fn as_str(&self) -> &'static str {
+    pub const fn as_str(&self) -> &'static str {
         match self {
             Status::Pending => "pending",
             Status::Running => "running",
