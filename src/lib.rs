@@ -6,7 +6,9 @@
 //! instant, status, budget and figures, with a readable explanation.
 //! Batch paths that need only the figures call [`evaluate_figures`]: the
 //! same [`Figures`] as the report's, about three times faster; a [`Batch`]
-//! does so ticket after ticket, keeping its buffers between tickets.
+//! does so ticket after ticket, keeping its buffers between tickets, and
+//! takes events apart as a table holds them, kinds beside their Unix
+//! seconds ([`Batch::figures_at`]).
 //!
 //! ```
 //! use sla_deadline::{evaluate, Event, EventKind, Policy};

@@ -216,7 +216,8 @@ impl<'p> Fold<'p> {
         let Some(standing) = change.standing else {
             return;
         };
-        let lists = self.policy.metrics()[m].lists;
+        let policy: &'p Policy = self.policy;
+        let lists = &policy.metrics()[m].lists;
         let pause = self.pauses(m, standing);
         match self.clocks[m].state {
             State::Running if pause => {
@@ -353,8 +354,9 @@ impl<'p> Fold<'p> {
     /// starts a new cycle on `restart`; a clock not started yet (or stopped,
     /// if it repeats) starts on `start`.
     fn lists(&mut self, m: usize, t: i64, change: &Change, kind: &EventKind) -> Result<()> {
-        let metric = &self.policy.metrics()[m];
-        let lists = metric.lists;
+        let policy: &'p Policy = self.policy;
+        let metric = &policy.metrics()[m];
+        let lists = &metric.lists;
         let fires = change.fires;
         let repeat = metric.cycles() == Cycles::Repeat;
         match self.clocks[m].state {
