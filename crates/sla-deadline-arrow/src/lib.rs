@@ -6,8 +6,10 @@
 //! Every value comes from the core crate ([`sla_deadline`]): a kernel's
 //! output equals, row for row, what the core crate's `Calendar` methods
 //! and [`sla_deadline::evaluate`] give (tests/agree.rs checks it). Ticket
-//! reports are computed by [`sla_deadline::evaluate_figures`], the report
-//! without its explanation, and written by [`ReportColumns`], which the
+//! reports are computed by [`sla_deadline::Batch::figures_at`] (what
+//! [`sla_deadline::evaluate_figures`] gives: the report without its
+//! explanation) from the events read into [`Events`], kinds beside their
+//! Unix seconds, and written by [`ReportColumns`], which the
 //! DataFusion crate shares. Nulls in
 //! give nulls out; a value the calendar cannot answer gives a null and is
 //! counted ([`Column`]); an invalid ticket gives an error row. Nothing here
