@@ -607,11 +607,11 @@ impl Kind for EventKind {
 }
 
 /// What `finish` makes of the ticket folded up to `as_of` (default: its
-/// latest event) and that instant in seconds, given what checking its events found
-/// and each event's second (`seconds`); `explain` keeps what only a full
-/// report reads; `buffers` are a batch's, kept between tickets. The fold
-/// is handed over rather than returned: it is large, and the batch path
-/// should not copy it.
+/// latest event) and that instant in seconds, given what checking its
+/// events found and each event's second (`seconds`); `explain` keeps what
+/// only a full report reads; `buffers` are a batch's, kept between
+/// tickets. The fold is lent to `finish` rather than returned: it is
+/// large, and the batch path should not copy it.
 #[allow(clippy::too_many_arguments)]
 fn folded<'p, E: Kind, R>(
     policy: &'p Policy,
