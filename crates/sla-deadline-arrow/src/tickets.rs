@@ -812,8 +812,9 @@ impl Reporter<'_, '_, '_> {
 enum Tickets<'a> {
     /// Each ticket's rows come in one run, the runs in increasing id order
     /// and no id is null (a table sorted by ticket id): the table is its own
-    /// gather, and nothing is kept per ticket.
-    SortedRuns { count: usize, rows: usize },
+    /// gather, and only where each run starts is kept (then `rows`, the
+    /// end of the last).
+    SortedRuns { starts: Vec<u32>, rows: usize },
     /// Gathered by `gather`, with the count of rows without an id.
     Gathered {
         tickets: Vec<(Key<'a>, std::ops::Range<usize>)>,
@@ -826,7 +827,7 @@ impl<'a> Tickets<'a> {
     /// The tickets of the `n` rows of `ids`, in order of first appearance.
     fn of(ids: &Ids<'a>, n: usize) -> Tickets<'a> {
         match sorted_runs(ids, n) {
-            Some(count) => Tickets::SortedRuns { count, rows: n },
+            Some(starts) => Tickets::SortedRuns { starts, rows: n },
             None => {
                 let (tickets, rows, orphans) = gather(ids, n);
                 Tickets::Gathered {
@@ -840,7 +841,7 @@ impl<'a> Tickets<'a> {
 
     fn count(&self) -> usize {
         match self {
-            Tickets::SortedRuns { count, .. } => *count,
+            Tickets::SortedRuns { starts, .. } => starts.len(),
             Tickets::Gathered { tickets, .. } => tickets.len(),
         }
     }
@@ -857,23 +858,14 @@ impl<'a> Tickets<'a> {
     /// appearance (`ids`: those `of` was given).
     fn each(&self, ids: &Ids<'a>, mut f: impl FnMut(Key<'a>, TicketRows<'_>)) {
         match self {
-            Tickets::SortedRuns { rows: n, .. } => {
-                let mut i = 0;
-                while i < *n {
+            Tickets::SortedRuns { starts, rows } => {
+                let ends = starts.iter().skip(1).map(|&e| e as usize).chain([*rows]);
+                for (&start, end) in starts.iter().zip(ends) {
+                    let start = start as usize;
                     // `sorted_runs` found an id on every row.
-                    let Some(key) = ids.key(i) else {
-                        i += 1;
-                        continue;
-                    };
-                    let end = match ids.numbers() {
-                        Some(values) => {
-                            let id = values[i];
-                            i + values[i..].iter().take_while(|&&v| v == id).count()
-                        }
-                        None => (i + 1..*n).find(|&j| ids.key(j) != Some(key)).unwrap_or(*n),
-                    };
-                    f(key, TicketRows::Run(i..end));
-                    i = end;
+                    if let Some(key) = ids.key(start) {
+                        f(key, TicketRows::Run(start..end));
+                    }
                 }
             }
             Tickets::Gathered { tickets, rows, .. } => {
@@ -907,32 +899,38 @@ impl Iterator for TicketRows<'_> {
     }
 }
 
-/// The number of tickets when the `n` rows of `ids` are sorted runs (see
-/// `Tickets::SortedRuns`), else `None`.
-fn sorted_runs(ids: &Ids<'_>, n: usize) -> Option<usize> {
+/// Where each run starts when the `n` rows of `ids` are sorted runs (see
+/// `Tickets::SortedRuns`), else `None`. Each pair of neighbouring rows is
+/// compared once.
+fn sorted_runs(ids: &Ids<'_>, n: usize) -> Option<Vec<u32>> {
+    let mut starts = Vec::new();
     // Integer ids without nulls, the usual case, are compared in place.
     if let Some(values) = ids.numbers() {
-        let mut pairs = values.windows(2);
-        if !pairs.all(|w| w[0] <= w[1]) {
-            return None;
+        if !values.is_empty() {
+            starts.push(0);
         }
-        let starts = values.windows(2).filter(|w| w[0] != w[1]).count();
-        return Some(if values.is_empty() { 0 } else { starts + 1 });
+        for (i, w) in values.windows(2).enumerate() {
+            if w[0] != w[1] {
+                if w[0] > w[1] {
+                    return None;
+                }
+                starts.push(i as u32 + 1);
+            }
+        }
+        return Some(starts);
     }
     let mut last: Option<Key<'_>> = None;
-    let mut count = 0;
     for i in 0..n {
         let key = ids.key(i)?;
         match last {
-            Some(k) if k == key => {}
+            Some(k) if k == key => continue,
             Some(k) if k > key => return None,
-            _ => {
-                last = Some(key);
-                count += 1;
-            }
+            _ => {}
         }
+        last = Some(key);
+        starts.push(i as u32);
     }
-    Some(count)
+    Some(starts)
 }
 
 #[cfg(test)]
