@@ -625,12 +625,9 @@ fn folded<'p, E: Kind, R>(
 ) -> Result<R> {
     // Whole seconds in years 0000-9999, as events are read.
     let as_of = as_of
-        .map(|t| {
-            if t.timestamp_subsec_nanos() == 0 && in_range(t.timestamp()) {
-                Ok(t)
-            } else {
-                whole_second(t, "as_of")
-            }
+        .map(|t| match t.timestamp() {
+            s if t.timestamp_subsec_nanos() == 0 && in_range(s) => Ok(s),
+            _ => whole_second(t, "as_of").map(secs),
         })
         .transpose()?;
     let order = ordered(events, seconds);
@@ -660,7 +657,7 @@ fn folded<'p, E: Kind, R>(
     };
     // Compared in whole seconds, as the engine counts.
     let created_at = seconds[first];
-    let end = as_of.map_or_else(|| seconds[at(events.len() - 1)], secs);
+    let end = as_of.unwrap_or_else(|| seconds[at(events.len() - 1)]);
     if end < created_at {
         return Err(Error::invalid(
             Location::new("ticket", "as_of"),
@@ -671,7 +668,8 @@ fn folded<'p, E: Kind, R>(
             ),
         ));
     }
-    // check_event has looked both up already.
+    // check_event has looked both up already, and passed them on unless
+    // the events were checked one by one (a `Ticket`).
     let (severity, channel) = match checked.created {
         Some((index, s, c)) if index == first => (s, c),
         _ => (

@@ -474,7 +474,9 @@ impl Events {
 /// True if Unix second `t` is an instant a `DateTime` holds (as
 /// `DateTime::from_timestamp(t, 0)` would say, without building it).
 fn representable(t: i64) -> bool {
-    (DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp()).contains(&t)
+    const FIRST: i64 = DateTime::<Utc>::MIN_UTC.timestamp();
+    const LAST: i64 = DateTime::<Utc>::MAX_UTC.timestamp();
+    (FIRST..=LAST).contains(&t)
 }
 
 /// The keys of an event besides its instant and type, as text; `None` for
